@@ -1,0 +1,34 @@
+// Lint: type-aware rules for our TypeScript; one network choke point (src/http.ts).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'All HTTP goes through src/http.ts.' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/http.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'undici', message: 'All HTTP goes through src/http.ts.' },
+          { name: 'node:http', message: 'All HTTP goes through src/http.ts.' },
+          { name: 'node:https', message: 'All HTTP goes through src/http.ts.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);
