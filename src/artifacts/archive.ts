@@ -1,0 +1,147 @@
+/**
+ * Extracts a few named binaries from a gzip'd tar stream, treating the archive as hostile: any absolute
+ * or `..` path anywhere refuses the whole archive; a wanted entry must be a regular file under a size
+ * cap, present once; everything we write gets mode 0755 from us, never from the archive. Decompressed
+ * bytes are capped so a bomb cannot fill the disk or pin the CPU.
+ */
+import { createWriteStream } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Parser } from 'tar';
+import type { ReadEntry } from 'tar';
+import { ToolsError } from '../errors.js';
+
+export const GiB = 1024 ** 3;
+
+export interface ExtractSpec {
+  /** Archive path (e.g. `teleport/tsh`) -> file name written in the destination directory. */
+  entries: Readonly<Record<string, string>>;
+  /** Largest wanted entry. */
+  maxEntryBytes: number;
+  /** Largest decompressed archive. */
+  maxTotalBytes: number;
+}
+
+/** Real archives hold 100-150 MB binaries and unpack to well under 1 GiB. */
+export const DEFAULT_LIMITS = { maxEntryBytes: GiB, maxTotalBytes: 2 * GiB } as const;
+
+const REGULAR = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+function archiveError(message: string, cause?: unknown): ToolsError {
+  return new ToolsError('EARCHIVE', `refusing archive: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+/** Normalises an entry path, refusing the ones that could escape the destination. */
+function checkedPath(raw: string): string {
+  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw) || raw.startsWith('\\')) {
+    throw archiveError(`entry ${JSON.stringify(raw)} has an absolute path`);
+  }
+  if (raw.split(/[\\/]/).includes('..')) {
+    throw archiveError(`entry ${JSON.stringify(raw)} contains ".."`);
+  }
+  return posix.normalize(raw).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+
+/** Counts decompressed bytes and fails past the cap (a decompression bomb). */
+function byteCap(max: number): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+  return async function* cap(source) {
+    let total = 0;
+    for await (const chunk of source) {
+      total += chunk.length;
+      if (total > max) throw archiveError(`it decompresses to more than ${Math.round(max / GiB)} GiB`);
+      yield chunk;
+    }
+  };
+}
+
+/**
+ * Feeds the decompressed tar into node-tar's strict Parser and writes the wanted entries. Resolves
+ * once the archive ended cleanly and every wanted file is on disk (flushed).
+ */
+function tarSink(destDir: string, spec: ExtractSpec): Writable {
+  const wanted = new Map(Object.entries(spec.entries));
+  const seen = new Set<string>();
+  const writes: Promise<void>[] = [];
+  let failure: Error | undefined;
+  const parser = new Parser({ strict: true });
+  const ended = new Promise<void>((resolve, reject) => {
+    parser.on('end', resolve);
+    parser.on('error', (err: Error) => reject(failure ?? archiveError(err.message, err)));
+  });
+  ended.catch(() => undefined);
+
+  const fail = (err: Error) => {
+    failure ??= err;
+    parser.abort(err);
+  };
+
+  parser.on('entry', (entry: ReadEntry) => {
+    try {
+      const path = checkedPath(entry.path);
+      const name = wanted.get(path);
+      if (name === undefined) {
+        entry.resume();
+        return;
+      }
+      if (seen.has(path)) throw archiveError(`${path} appears more than once`);
+      seen.add(path);
+      if (!REGULAR.has(entry.type)) {
+        const target = entry.linkpath ? ` -> ${entry.linkpath}` : '';
+        throw archiveError(`${path} is a ${entry.type}${target}, not a regular file`);
+      }
+      if ((entry.size ?? 0) > spec.maxEntryBytes) {
+        throw archiveError(`${path} is ${entry.size} bytes, over the ${Math.round(spec.maxEntryBytes / GiB)} GiB limit`);
+      }
+      const file = join(destDir, name);
+      const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
+      writes.push(
+        pipeline(entry, out).then(() => chmod(file, 0o755)),
+      );
+      writes.at(-1)?.catch(fail);
+    } catch (err) {
+      entry.resume();
+      fail(err as Error);
+    }
+  });
+
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (failure) return cb(failure);
+      if (parser.write(chunk)) cb();
+      else parser.once('drain', () => cb(failure));
+    },
+    final(cb) {
+      parser.end();
+      ended
+        .then(() => Promise.all(writes))
+        .then(() => {
+          if (failure) throw failure;
+          const missing = [...wanted.keys()].filter((p) => !seen.has(p));
+          if (missing.length > 0) throw archiveError(`it has no ${missing.join(', ')}`);
+        })
+        .then(() => cb(), (err: Error) => cb(failure ?? err));
+    },
+    destroy(err, cb) {
+      if (err) parser.abort(err);
+      cb(err);
+    },
+  });
+}
+
+/** Decompresses `gz` and writes the wanted entries into `destDir` (which must exist and be empty). */
+export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<void> {
+  try {
+    await pipeline(gz, createGunzip(), byteCap(spec.maxTotalBytes), tarSink(destDir, spec), { signal });
+  } catch (err) {
+    if (err instanceof ToolsError) throw err;
+    if ((err as Error).name === 'AbortError') throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code.startsWith('Z_')) throw archiveError(`it is not a valid gzip stream (${(err as Error).message})`, err);
+    if (['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'EIO'].includes(code)) throw err;
+    throw archiveError((err as Error).message, err);
+  }
+}

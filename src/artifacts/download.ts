@@ -1,0 +1,84 @@
+/**
+ * One pass over the archive bytes: they stream from the socket through SHA-256 and, at the same time,
+ * through gunzip and tar into a staging directory. The digest is compared once the last byte is in;
+ * the caller publishes staging only after this resolves. Memory stays flat at any archive size.
+ */
+import { Transform } from 'node:stream';
+import ssri from 'ssri';
+import type { HttpClient } from '../http.js';
+import { ToolsError } from '../errors.js';
+import { checkpoint } from '../checkpoint.js';
+import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
+import { extractEntries } from './archive.js';
+import type { ExtractSpec } from './archive.js';
+
+export interface Progress {
+  received: number;
+  total: number | undefined;
+}
+
+export interface DownloadRequest {
+  http: HttpClient;
+  archiveUrl: string;
+  archiveName: string;
+  destDir: string;
+  spec: ExtractSpec;
+  signal?: AbortSignal | undefined;
+  onStart?: (total: number | undefined) => void;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Downloaded {
+  sha256: string;
+  bytes: number;
+}
+
+export async function fetchExpectedDigest(http: HttpClient, archiveUrl: string, archiveName: string, signal?: AbortSignal): Promise<string> {
+  const text = await http.getText(`${archiveUrl}.sha256`, { maxBytes: CHECKSUM_MAX_BYTES, timeoutMs: 30_000, signal });
+  return parseChecksumFile(text, archiveName);
+}
+
+export async function downloadVerified(req: DownloadRequest): Promise<Downloaded> {
+  const expected = await fetchExpectedDigest(req.http, req.archiveUrl, req.archiveName, req.signal);
+  const { body, size } = await req.http.getStream(req.archiveUrl, { signal: req.signal });
+  req.onStart?.(size);
+
+  const hasher = ssri.create({ algorithms: ['sha256'] });
+  let received = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (received === 0) checkpoint('archive-streaming');
+      received += chunk.length;
+      hasher.update(chunk);
+      req.onProgress?.({ received, total: size });
+      cb(null, chunk);
+    },
+  });
+  body.on('error', (err) => tap.destroy(err));
+
+  try {
+    await extractEntries(body.pipe(tap), req.destDir, req.spec, req.signal);
+  } catch (err) {
+    body.destroy();
+    if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
+    if (size !== undefined && received < size) {
+      throw new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short after ${received} of ${size} bytes`, { cause: err });
+    }
+    if (!(err instanceof ToolsError) && isNetworkStreamError(err)) {
+      throw new ToolsError('ENETWORK', `download of ${req.archiveName} failed: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+  // @types/ssri describes an older API: create().digest() returns an Integrity.
+  const actual = (hasher.digest() as unknown as ssri.Integrity).hexDigest();
+  if (actual !== expected) {
+    throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
+  }
+  checkpoint('digest-verified');
+  return { sha256: actual, bytes: received };
+}
+
+function isNetworkStreamError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return code.startsWith('UND_ERR') || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}

@@ -1,0 +1,161 @@
+/**
+ * Environment, tools.yaml and defaults become one typed Settings object, once, at the entry point.
+ * Nothing below the entry points reads process.env.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import envPaths from 'env-paths';
+import { defaultConfig, readConfigFile } from './config.js';
+import type { ToolsConfig } from './config.js';
+import { ToolsError } from './errors.js';
+import type { HttpOptions } from './http.js';
+import { isPlainVersion } from './version.js';
+import { detectPlatform } from './artifacts/release.js';
+import type { Platform } from './artifacts/release.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type Pin =
+  | { kind: 'none' }
+  | { kind: 'off' }
+  | { kind: 'version'; version: string }
+  | { kind: 'invalid'; raw: string };
+
+export type Source = 'environment' | 'config' | 'default';
+
+export interface Settings {
+  env: Env;
+  home: string;
+  cacheDir: string;
+  versionFile: string;
+  configFile: string;
+  currentProfileFile: string;
+  /** Teleport Connect's directories, shared with Connect My Computer. */
+  connect: { userData: string; cache: string };
+  /** tools.yaml over the defaults. */
+  config: ToolsConfig;
+  /** Keys tools.yaml sets; `configError` when it could not be read. */
+  configSet: Partial<ToolsConfig>;
+  configError: ToolsError | undefined;
+  pin: Pin;
+  versionUrl: { value: string; source: Source };
+  cdnBaseUrl: { value: string; source: Source };
+  autoUpdates: { enabled: boolean; reason: string };
+  http: HttpOptions;
+  platform: Platform | ToolsError;
+  /** stderr is a terminal and CI is not set: progress may redraw a line. */
+  interactive: boolean;
+  crashAt: string | undefined;
+  userAgent: string;
+}
+
+export const PACKAGE_VERSION = '0.1.0';
+
+function pick(env: Env, ...names: string[]): string | undefined {
+  for (const n of names) {
+    const v = env[n];
+    if (v !== undefined && v !== '') return v;
+  }
+  return undefined;
+}
+
+function parsePin(raw: string | undefined): Pin {
+  if (raw === undefined || raw === '') return { kind: 'none' };
+  if (raw === 'off') return { kind: 'off' };
+  if (isPlainVersion(raw)) return { kind: 'version', version: raw };
+  return { kind: 'invalid', raw };
+}
+
+function seconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new ToolsError('ECONFIG', `${name} must be a positive number of seconds, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export interface LoadOptions {
+  env: Env;
+  stderrIsTTY?: boolean;
+  platform?: string;
+  arch?: string;
+}
+
+export async function loadSettings(opts: LoadOptions): Promise<Settings> {
+  const { env } = opts;
+  const userHome = env.HOME || homedir();
+  const home = env.TELEPORT_HOME || join(userHome, '.tsh');
+  const configFile = join(home, 'config', 'tools.yaml');
+
+  let fromFile: Partial<ToolsConfig> = {};
+  let configError: ToolsError | undefined;
+  try {
+    fromFile = await readConfigFile(configFile);
+  } catch (err) {
+    if (!(err instanceof ToolsError)) throw err;
+    configError = err;
+  }
+  const config: ToolsConfig = { ...defaultConfig(), ...fromFile };
+
+  const pin = parsePin(env.TELEPORT_TOOLS_VERSION);
+  const envVersionUrl = pick(env, 'TELEPORT_TOOLS_VERSION_URL');
+  const envCdn = pick(env, 'TELEPORT_CDN_BASE_URL');
+  const source = (fromEnv: string | undefined, key: keyof ToolsConfig): Source =>
+    fromEnv !== undefined ? 'environment' : key in fromFile ? 'config' : 'default';
+
+  let autoUpdates: Settings['autoUpdates'];
+  if (pin.kind === 'off') autoUpdates = { enabled: false, reason: 'TELEPORT_TOOLS_VERSION=off' };
+  else if (configError) autoUpdates = { enabled: false, reason: `${configFile} is invalid` };
+  else if (config.disable_auto_updates) autoUpdates = { enabled: false, reason: `disable_auto_updates: true in ${configFile}` };
+  else autoUpdates = { enabled: true, reason: 'default' };
+
+  let platform: Platform | ToolsError;
+  try {
+    platform = detectPlatform(opts.platform ?? process.platform, opts.arch ?? process.arch);
+  } catch (err) {
+    platform = err as ToolsError;
+  }
+
+  const isMac = (opts.platform ?? process.platform) === 'darwin';
+  // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>.
+  const connectPaths = envPaths('Teleport Connect', { suffix: '' });
+  const userAgent = `teleport-tools/${PACKAGE_VERSION} node/${process.versions.node}`;
+  const timeout = seconds(env, 'TELEPORT_TOOLS_HTTP_TIMEOUT', 30);
+
+  return {
+    env,
+    home,
+    cacheDir: join(home, 'cache'),
+    versionFile: join(home, 'cloud-stable-version'),
+    configFile,
+    currentProfileFile: join(home, 'current-profile'),
+    connect: {
+      userData: isMac ? join(userHome, 'Library', 'Application Support', 'Teleport Connect') : connectPaths.config,
+      cache: isMac ? join(userHome, 'Library', 'Caches', 'Teleport Connect') : connectPaths.cache,
+    },
+    config,
+    configSet: fromFile,
+    configError,
+    pin,
+    versionUrl: { value: envVersionUrl ?? config.version_url, source: source(envVersionUrl, 'version_url') },
+    cdnBaseUrl: { value: envCdn ?? config.cdn_base_url, source: source(envCdn, 'cdn_base_url') },
+    autoUpdates,
+    http: {
+      proxy: {
+        httpProxy: pick(env, 'http_proxy', 'HTTP_PROXY'),
+        httpsProxy: pick(env, 'https_proxy', 'HTTPS_PROXY'),
+        noProxy: pick(env, 'no_proxy', 'NO_PROXY'),
+      },
+      connectTimeoutMs: Math.min(timeout, 10) * 1000,
+      idleTimeoutMs: timeout * 1000,
+      attempts: 3,
+      backoffMs: 250,
+      maxRetryAfterMs: 10_000,
+      userAgent,
+    },
+    platform,
+    interactive: Boolean(opts.stderrIsTTY) && !env.CI,
+    crashAt: env.TELEPORT_TOOLS_TEST_CRASH_AT || undefined,
+    userAgent,
+  };
+}
