@@ -1,0 +1,94 @@
+/** `teleport-tools config get|set|unset|list` over $TELEPORT_HOME/config/tools.yaml. */
+import type { Argv, CommandModule } from 'yargs';
+import { CONFIG_KEYS, isConfigKey, readConfigFile, writeConfigFile } from '../config.js';
+import type { ConfigKey, ToolsConfig } from '../config.js';
+import { ToolsError } from '../errors.js';
+import { cliContext, handler, out, printJson } from './common.js';
+
+function checkKey(key: string): ConfigKey {
+  if (!isConfigKey(key)) throw new ToolsError('EUSAGE', `unknown config key ${JSON.stringify(key)}; known keys: ${Object.keys(CONFIG_KEYS).join(', ')}`);
+  return key;
+}
+
+function show(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+interface KeyArgs {
+  key: string;
+}
+interface SetArgs extends KeyArgs {
+  value: string;
+}
+interface ListArgs {
+  json: boolean;
+}
+
+const keyArg = <T>(y: Argv<T>) => y.positional('key', { type: 'string', demandOption: true, choices: Object.keys(CONFIG_KEYS), describe: 'config key' });
+
+export const configCommand: CommandModule = {
+  command: 'config',
+  describe: 'Read and change tools.yaml (disable_auto_updates, version_url, cdn_base_url, edition, ...)',
+  builder: (y) =>
+    y
+      .command<KeyArgs>({
+        command: 'get <key>',
+        describe: 'Print the value in effect (from tools.yaml or the default)',
+        builder: keyArg,
+        handler: handler(async (args) => {
+          const { settings } = await cliContext();
+          if (settings.configError) throw settings.configError;
+          out(show(settings.config[checkKey(args.key)]));
+        }),
+      })
+      .command<SetArgs>({
+        command: 'set <key> <value>',
+        describe: 'Set a key in tools.yaml (lists are comma-separated)',
+        builder: (y2) => keyArg(y2).positional('value', { type: 'string', demandOption: true }),
+        handler: handler(async (args) => {
+          const { settings } = await cliContext();
+          const key = checkKey(args.key);
+          let value: ToolsConfig[ConfigKey];
+          try {
+            value = CONFIG_KEYS[key].fromText(args.value);
+          } catch (err) {
+            throw new ToolsError('EUSAGE', (err as Error).message);
+          }
+          const current = settings.configError ? {} : await readConfigFile(settings.configFile);
+          await writeConfigFile(settings.configFile, { ...current, [key]: value });
+          out(`${key} = ${show(value)}`);
+        }),
+      })
+      .command<KeyArgs>({
+        command: 'unset <key>',
+        describe: 'Remove a key from tools.yaml (its default applies again)',
+        builder: keyArg,
+        handler: handler(async (args) => {
+          const { settings } = await cliContext();
+          const key = checkKey(args.key);
+          const current: Partial<ToolsConfig> = settings.configError ? {} : await readConfigFile(settings.configFile);
+          delete current[key];
+          await writeConfigFile(settings.configFile, current);
+          out(`${key} = ${show(CONFIG_KEYS[key].default)} (default)`);
+        }),
+      })
+      .command<ListArgs>({
+        command: 'list',
+        describe: 'Print every key with its value and where it comes from',
+        builder: (y2) => y2.option('json', { type: 'boolean', default: false }),
+        handler: handler(async (args) => {
+          const { settings } = await cliContext();
+          if (settings.configError) throw settings.configError;
+          const rows = (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => ({
+            key,
+            value: settings.config[key],
+            source: key in settings.configSet ? 'tools.yaml' : 'default',
+            description: CONFIG_KEYS[key].help,
+          }));
+          if (args.json) return printJson({ file: settings.configFile, keys: rows });
+          out(rows.map((r) => `${r.key.padEnd(22)} ${show(r.value).padEnd(40)} (${r.source})`).join('\n'));
+        }),
+      })
+      .demandCommand(1, 'Name an action: get, set, unset or list.'),
+  handler: () => undefined,
+};

@@ -1,0 +1,42 @@
+/** `teleport-tools update [--version X.Y.Z]`: the login refresh, on demand. */
+import type { CommandModule } from 'yargs';
+import { ToolsError } from '../errors.js';
+import { requirePlainVersion } from '../version.js';
+import { createToolsContext } from '../tools/context.js';
+import { fetchCloudStableVersion, installTools } from '../tools/update.js';
+import { readVersionFile } from '../tools/version-file.js';
+import { cliContext, handler } from './common.js';
+
+interface Args {
+  version?: string | undefined;
+}
+
+export const updateCommand: CommandModule<object, Args> = {
+  command: 'update',
+  describe: 'Install the cloud-stable version now (or --version X.Y.Z) and make it the one tsh and tctl run',
+  builder: (y) => y.option('version', { type: 'string', describe: 'Install and select exactly this version' }),
+  handler: handler(async (args) => {
+    const { settings, reporter, signal } = await cliContext();
+    if (args.version !== undefined) {
+      try {
+        requirePlainVersion(args.version.replace(/^v/, ''), '--version');
+      } catch (err) {
+        throw new ToolsError('EUSAGE', (err as Error).message);
+      }
+    }
+    const ctx = createToolsContext(settings, reporter, signal, true);
+    try {
+      const before = await readVersionFile(settings.versionFile);
+      const version = args.version?.replace(/^v/, '') ?? (await fetchCloudStableVersion(ctx));
+      if (version !== before) reporter.info(`New cloud-stable version of Teleport detected: v${version}`);
+      const result = await installTools(ctx, version, { record: true });
+      if (version !== before || result.downloaded) reporter.info(`Updated tsh/tctl to version v${version}!`);
+      else reporter.info(`tsh/tctl are up to date (v${version}).`);
+      if (settings.pin.kind === 'version' && settings.pin.version !== version) {
+        reporter.warn(`TELEPORT_TOOLS_VERSION=${settings.pin.version} is set, so tsh and tctl keep running v${settings.pin.version}`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  }),
+};

@@ -1,0 +1,62 @@
+/**
+ * The launchers' slow path, started by shims/tsh and shims/tctl when the fast path cannot exec:
+ *   node main.js <tool> <launcher path> [args...]
+ * Decides what to run (installing or refreshing first if called for), then prints that binary's path
+ * on stdout for the shim to exec, so the caller always ends up with the real binary's PID, exit
+ * status and signals. Everything said to the user goes to stderr. Exit status: 0 with a path printed;
+ * 1 nothing to run; 2 bad invocation; 130 Ctrl-C with nothing installed.
+ */
+import { describeError, isToolsError } from '../errors.js';
+import { loadSettings } from '../settings.js';
+import { armCheckpoint } from '../checkpoint.js';
+import { createReporter } from '../ui/reporter.js';
+import { createToolsContext } from '../tools/context.js';
+import { planLaunch } from '../tools/launch.js';
+import { TOOLS } from '../tools/cache.js';
+import type { Tool } from '../tools/cache.js';
+import { afterPlan } from './hooks.js';
+
+function isTool(value: string | undefined): value is Tool {
+  return (TOOLS as readonly string[]).includes(value ?? '');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [tool, self, ...args] = argv;
+  if (!isTool(tool) || !self) {
+    process.stderr.write('teleport-tools: the launcher entry point is run by shims/tsh and shims/tctl, not directly\n');
+    return 2;
+  }
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  });
+  const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
+  armCheckpoint(settings.crashAt);
+  const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
+  const ctx = createToolsContext(settings, reporter, controller.signal, false);
+  try {
+    const plan = await planLaunch(ctx, { tool, args, self });
+    await afterPlan(settings, reporter, plan);
+    process.stdout.write(plan.binary);
+    return 0;
+  } catch (err) {
+    if (isToolsError(err, 'ECANCELLED')) {
+      process.stderr.write(`teleport-tools: ${err.message}\n`);
+      return 130;
+    }
+    if (isToolsError(err)) {
+      process.stderr.write(`teleport-tools: ${describeError(err)}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`teleport-tools: unexpected error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+  return 1;
+});

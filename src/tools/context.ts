@@ -1,0 +1,36 @@
+/** What the client-tools services need from the entry point: settings, a voice, a way to cancel, HTTP. */
+import { createHttpClient } from '../http.js';
+import type { HttpClient } from '../http.js';
+import type { Settings } from '../settings.js';
+import type { Reporter } from '../ui/reporter.js';
+
+export interface ToolsContext {
+  settings: Settings;
+  reporter: Reporter;
+  signal?: AbortSignal | undefined;
+  /**
+   * May this run make requests? The launchers: only with automatic updates on. An explicit
+   * `teleport-tools update`: unless TELEPORT_TOOLS_VERSION=off.
+   */
+  network: { allowed: boolean; reason: string };
+  /** Created on first use, so paths that make no request never load undici. */
+  http(): HttpClient;
+  close(): Promise<void>;
+}
+
+export function createToolsContext(settings: Settings, reporter: Reporter, signal: AbortSignal | undefined, explicit: boolean): ToolsContext {
+  let client: HttpClient | undefined;
+  const network = explicit && settings.pin.kind !== 'off'
+    ? { allowed: true, reason: 'requested' }
+    : { allowed: settings.autoUpdates.enabled, reason: settings.autoUpdates.reason };
+  return {
+    settings,
+    network,
+    reporter,
+    signal,
+    http: () => (client ??= createHttpClient(settings.http)),
+    close: async () => {
+      await client?.close();
+    },
+  };
+}

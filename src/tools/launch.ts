@@ -1,0 +1,129 @@
+/**
+ * The launcher's slow path: decide which binary a `tsh`/`tctl` invocation runs, installing or
+ * refreshing first when that is called for. Every failure to update falls back (fail open) with one
+ * warning; only "nothing to run at all" is an error.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ToolsError, describeError, isToolsError } from '../errors.js';
+import type { ToolsContext } from './context.js';
+import { isInstalled, listInstalled, versionDir } from './cache.js';
+import type { Tool } from './cache.js';
+import { fetchCloudStableVersion, installTools, selectVersion } from './update.js';
+import { readVersionFile } from './version-file.js';
+import { findOnPath } from './fallback.js';
+import { checkPrivate } from './safety.js';
+import { isCloudHost, parseTshArgs, proxyHost } from './tsh-args.js';
+
+export interface LaunchRequest {
+  tool: Tool;
+  args: readonly string[];
+  /** The launcher's own path, as started. */
+  self: string;
+}
+
+export interface LaunchPlan {
+  binary: string;
+  /** tsh's subcommand, when it matters to the caller (login/logout hooks). */
+  subcommand: string | undefined;
+  proxyHost: string | undefined;
+}
+
+/** The proxy a `tsh login` talks to: --proxy, else TELEPORT_PROXY, else the current profile. */
+async function loginProxy(ctx: ToolsContext, flag: string | undefined): Promise<string | undefined> {
+  const raw = flag ?? ctx.settings.env.TELEPORT_PROXY;
+  if (raw) return proxyHost(raw);
+  const profile = await readFile(ctx.settings.currentProfileFile, 'utf8').catch(() => '');
+  return proxyHost(profile.trim());
+}
+
+async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise<string> {
+  const dir = versionDir(ctx.settings.cacheDir, version);
+  await checkPrivate(ctx.settings.cacheDir, 'cache directory');
+  await checkPrivate(dir, 'version directory');
+  const bin = join(dir, tool);
+  await checkPrivate(bin, tool);
+  return bin;
+}
+
+/** `tsh login` to a Cloud proxy: refresh cloud-stable-version (RFD 0144). Never throws for network reasons. */
+async function refreshOnLogin(ctx: ToolsContext): Promise<void> {
+  const { reporter, settings } = ctx;
+  try {
+    const latest = await fetchCloudStableVersion(ctx);
+    const recorded = await readVersionFile(settings.versionFile);
+    if (latest === recorded && (await isInstalled(settings.cacheDir, latest))) return;
+    reporter.info(`New cloud-stable version of Teleport detected: v${latest}`);
+    await checkPrivate(settings.cacheDir, 'cache directory');
+    await installTools(ctx, latest, { record: true });
+    reporter.info(`Updated tsh/tctl to version v${latest}!`);
+  } catch (err) {
+    if (isToolsError(err, 'ECANCELLED')) reporter.warn('update cancelled; using the installed version');
+    else reporter.warn(`could not update tsh/tctl: ${describeError(err)}; using the installed version`);
+  }
+}
+
+/** First run, or the selected version is missing: fetch (if needed) and install it. */
+async function installSelected(ctx: ToolsContext, version: string | undefined): Promise<string | undefined> {
+  const { settings, reporter } = ctx;
+  try {
+    await checkPrivate(settings.cacheDir, 'cache directory');
+    const pinned = settings.pin.kind === 'version';
+    const target = version ?? (await fetchCloudStableVersion(ctx));
+    reporter.info(`Installing Teleport client tools v${target}${pinned ? ' (TELEPORT_TOOLS_VERSION)' : ''}...`);
+    await installTools(ctx, target, { record: !pinned });
+    reporter.info(`Installed tsh/tctl v${target}.`);
+    return target;
+  } catch (err) {
+    if (isToolsError(err, 'ECANCELLED')) reporter.warn('install cancelled');
+    else reporter.warn(`could not install ${version ? `v${version}` : 'the cloud-stable version'}: ${describeError(err)}`);
+    return undefined;
+  }
+}
+
+export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise<LaunchPlan> {
+  const { settings, reporter } = ctx;
+  const cmd = req.tool === 'tsh' ? parseTshArgs(req.args) : { subcommand: undefined, proxy: undefined };
+  const isLogin = cmd.subcommand === 'login';
+  const host = isLogin || cmd.subcommand === 'logout' ? await loginProxy(ctx, cmd.proxy) : undefined;
+  const network = ctx.network.allowed;
+
+  if (settings.pin.kind === 'invalid') {
+    reporter.warn(`ignoring TELEPORT_TOOLS_VERSION=${JSON.stringify(settings.pin.raw.slice(0, 40))}: use off or a version X.Y.Z`);
+  }
+  if (settings.configError) reporter.warn(`${describeError(settings.configError)}; automatic updates are off until it is fixed`);
+
+  if (isLogin && network && settings.pin.kind !== 'version' && host && isCloudHost(host, settings.config.cloud_proxy_suffixes)) {
+    await refreshOnLogin(ctx);
+  }
+
+  let { version } = await selectVersion(settings);
+  if (!(version && (await isInstalled(settings.cacheDir, version, req.tool))) && network) {
+    version = await installSelected(ctx, version);
+  }
+  let chosen = version && (await isInstalled(settings.cacheDir, version, req.tool)) ? version : undefined;
+  if (!chosen) {
+    const installed = await listInstalled(settings.cacheDir);
+    for (const v of installed) {
+      if (await isInstalled(settings.cacheDir, v.version, req.tool)) {
+        chosen = v.version;
+        break;
+      }
+    }
+    const wanted = version ?? (await selectVersion(settings)).version;
+    if (chosen && wanted) reporter.warn(`v${wanted} is not installed; running the newest installed version, v${chosen}`);
+  }
+  if (chosen) {
+    return { binary: await binaryOf(ctx, chosen, req.tool), subcommand: cmd.subcommand, proxyHost: host };
+  }
+  if (ctx.signal?.aborted) throw new ToolsError('ECANCELLED', 'cancelled, and no version is installed');
+  const onPath = await findOnPath(req.tool, settings.env.PATH, req.self);
+  if (onPath) {
+    reporter.warn(`no Teleport client tools installed by teleport-tools; running ${onPath}`);
+    return { binary: onPath, subcommand: cmd.subcommand, proxyHost: host };
+  }
+  const fix = network
+    ? `check your network or proxy settings (HTTPS_PROXY, NODE_EXTRA_CA_CERTS) and run 'teleport-tools update'`
+    : `automatic updates are off (${settings.autoUpdates.reason}); install a version with 'teleport-tools update'${settings.pin.kind === 'off' ? ' (without TELEPORT_TOOLS_VERSION=off)' : ''}`;
+  throw new ToolsError('ENOTOOL', `no ${req.tool} to run: none is installed in ${settings.cacheDir} and none is on PATH; ${fix}`);
+}

@@ -1,0 +1,97 @@
+/**
+ * Client-tools updates: ask the version endpoint for the cloud-stable version, install a version's
+ * tsh and tctl through the artifact module, and record cloud-stable-version once it is installed.
+ */
+import { ToolsError } from '../errors.js';
+import { checkpoint } from '../checkpoint.js';
+import { parseVersionBody } from '../version.js';
+import { installRelease } from '../artifacts/install.js';
+import type { InstallResult } from '../artifacts/install.js';
+import type { Settings } from '../settings.js';
+import type { ToolsContext } from './context.js';
+import { TOOLS, pruneVersions, versionDir } from './cache.js';
+import { readVersionFile, writeVersionFile } from './version-file.js';
+
+/** RFD 0144: 10 s, a tiny body. */
+export const VERSION_TIMEOUT_MS = 10_000;
+export const VERSION_MAX_BYTES = 256;
+
+export type SelectedSource = 'TELEPORT_TOOLS_VERSION' | 'cloud-stable-version' | 'none';
+
+export interface Selection {
+  version: string | undefined;
+  source: SelectedSource;
+}
+
+/** The version the launchers run: a pin from the environment, else cloud-stable-version. */
+export async function selectVersion(settings: Settings): Promise<Selection> {
+  if (settings.pin.kind === 'version') return { version: settings.pin.version, source: 'TELEPORT_TOOLS_VERSION' };
+  const recorded = await readVersionFile(settings.versionFile);
+  return recorded ? { version: recorded, source: 'cloud-stable-version' } : { version: undefined, source: 'none' };
+}
+
+export function requireNetwork(ctx: ToolsContext): void {
+  if (!ctx.network.allowed) {
+    throw new ToolsError('EOFFLINE', `updates are off (${ctx.network.reason})`);
+  }
+}
+
+export async function fetchCloudStableVersion(ctx: ToolsContext): Promise<string> {
+  requireNetwork(ctx);
+  const url = ctx.settings.versionUrl.value;
+  const body = await ctx.http().getText(url, { maxBytes: VERSION_MAX_BYTES, timeoutMs: VERSION_TIMEOUT_MS, signal: ctx.signal });
+  return parseVersionBody(body, url);
+}
+
+export interface InstallToolsOptions {
+  /** Record the version in cloud-stable-version once installed. */
+  record: boolean;
+}
+
+/** Installs tsh and tctl of `version` (if missing), then records and prunes under the same lock. */
+export async function installTools(ctx: ToolsContext, version: string, opts: InstallToolsOptions): Promise<InstallResult> {
+  requireNetwork(ctx);
+  const { settings, reporter } = ctx;
+  if (settings.platform instanceof ToolsError) throw settings.platform;
+  let started = false;
+  let recorded = false;
+  const result = await installRelease({
+    http: ctx.http(),
+    cdnBaseUrl: settings.cdnBaseUrl.value,
+    release: { version, edition: settings.config.edition, platform: settings.platform },
+    binaries: TOOLS,
+    cacheDir: settings.cacheDir,
+    target: versionDir(settings.cacheDir, version),
+    signal: ctx.signal,
+    onWait: () => reporter.info(`Another teleport-tools process is installing; waiting for it to finish...`),
+    onStart: (total) => {
+      started = true;
+      reporter.downloadStart(`v${version}`, total);
+    },
+    onProgress: (p) => reporter.downloadProgress(p),
+    whileLocked: async () => {
+      if (started) reporter.downloadEnd(true);
+      started = false;
+      const keep = [version];
+      if (opts.record) {
+        await writeVersionFile(settings.versionFile, version);
+        recorded = true;
+        checkpoint('version-file-written');
+      } else {
+        const recorded = await readVersionFile(settings.versionFile);
+        if (recorded) keep.push(recorded);
+      }
+      if (settings.pin.kind === 'version') keep.push(settings.pin.version);
+      await pruneVersions(settings.cacheDir, keep);
+      checkpoint('old-versions-removed');
+    },
+  }).catch((err: unknown) => {
+    if (started) reporter.downloadEnd(false);
+    throw err;
+  });
+  if (opts.record && !recorded) {
+    // Another process installed it while we waited without the lock: the record is still ours to make.
+    await writeVersionFile(settings.versionFile, version);
+  }
+  return result;
+}

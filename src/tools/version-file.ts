@@ -1,0 +1,30 @@
+/**
+ * `$TELEPORT_HOME/cloud-stable-version`: one line, a bare version. Read by the POSIX sh launcher with
+ * `read`, so it is written as `X.Y.Z\n`, atomically (temp file + rename), and only for installed versions.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isPlainVersion, requirePlainVersion } from '../version.js';
+
+/** The recorded version, or undefined when the file is absent or does not hold a plain version. */
+export async function readVersionFile(file: string): Promise<string | undefined> {
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    return isPlainVersion(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeVersionFile(file: string, version: string): Promise<void> {
+  requirePlainVersion(version, 'cloud-stable version');
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, `${version}\n`, { mode: 0o644, flush: true });
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
