@@ -4,10 +4,11 @@
  * cap, present once; everything we write gets mode 0755 from us, never from the archive. Decompressed
  * bytes are capped so a bomb cannot fill the disk or pin the CPU.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -62,7 +63,7 @@ function byteCap(max: number): (source: AsyncIterable<Buffer>) => AsyncGenerator
  * Feeds the decompressed tar into node-tar's strict Parser and writes the wanted entries. Resolves
  * once the archive ended cleanly and every wanted file is on disk (flushed).
  */
-function tarSink(destDir: string, spec: ExtractSpec): Writable {
+function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, string>): Writable {
   const wanted = new Map(Object.entries(spec.entries));
   const seen = new Set<string>();
   const writes: Promise<void>[] = [];
@@ -98,8 +99,18 @@ function tarSink(destDir: string, spec: ExtractSpec): Writable {
       }
       const file = join(destDir, name);
       const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
+      const hash = createHash('sha256');
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          cb(null, chunk);
+        },
+      });
       writes.push(
-        pipeline(entry, out).then(() => chmod(file, 0o755)),
+        pipeline(entry, tap, out).then(async () => {
+          await chmod(file, 0o755);
+          digests[name] = hash.digest('hex');
+        }),
       );
       writes.at(-1)?.catch(fail);
     } catch (err) {
@@ -132,10 +143,15 @@ function tarSink(destDir: string, spec: ExtractSpec): Writable {
   });
 }
 
-/** Decompresses `gz` and writes the wanted entries into `destDir` (which must exist and be empty). */
-export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<void> {
+/**
+ * Decompresses `gz` and writes the wanted entries into `destDir` (which must exist and be empty).
+ * Resolves with the SHA-256 of each file written, by file name.
+ */
+export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
   try {
-    await pipeline(gz, createGunzip(), byteCap(spec.maxTotalBytes), tarSink(destDir, spec), { signal });
+    await pipeline(gz, createGunzip(), byteCap(spec.maxTotalBytes), tarSink(destDir, spec, digests), { signal });
+    return digests;
   } catch (err) {
     if (err instanceof ToolsError) throw err;
     if ((err as Error).name === 'AbortError') throw err;

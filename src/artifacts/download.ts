@@ -29,8 +29,11 @@ export interface DownloadRequest {
 }
 
 export interface Downloaded {
+  /** Of the archive. */
   sha256: string;
   bytes: number;
+  /** SHA-256 of each extracted file, by file name. */
+  files: Record<string, string>;
 }
 
 export async function fetchExpectedDigest(http: HttpClient, archiveUrl: string, archiveName: string, signal?: AbortSignal): Promise<string> {
@@ -56,8 +59,9 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
   });
   body.on('error', (err) => tap.destroy(err));
 
+  let files: Record<string, string>;
   try {
-    await extractEntries(body.pipe(tap), req.destDir, req.spec, req.signal);
+    files = await extractEntries(body.pipe(tap), req.destDir, req.spec, req.signal);
   } catch (err) {
     body.destroy();
     if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
@@ -75,7 +79,7 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
   }
   checkpoint('digest-verified');
-  return { sha256: actual, bytes: received };
+  return { sha256: actual, bytes: received, files };
 }
 
 function isNetworkStreamError(err: unknown): boolean {

@@ -141,6 +141,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       archive: name,
       sha256: got.sha256,
       binaries: [...req.binaries],
+      files: got.files,
       installedAt: new Date().toISOString(),
     };
     try {

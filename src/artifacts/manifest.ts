@@ -11,8 +11,11 @@ export interface Manifest {
   version: string;
   edition: string;
   archive: string;
+  /** Of the archive the binaries came from. */
   sha256: string;
   binaries: string[];
+  /** SHA-256 of each installed binary, to check it is still the file we verified. */
+  files: Record<string, string>;
   installedAt: string;
 }
 
