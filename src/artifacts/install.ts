@@ -3,7 +3,7 @@
  * under the cache lock, into a fresh staging directory beside the target, then one rename. A target
  * that is already there means another process won; we use its result.
  */
-import { mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
@@ -146,6 +146,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     };
     try {
       await writeManifest(staging, manifest);
+      await chmod(staging, 0o755); // mkdtemp made it 0700
       checkpoint('staging-complete');
       await publish(staging, req.target, req.cacheDir);
     } catch (err) {

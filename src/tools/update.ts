@@ -6,6 +6,7 @@ import { ToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { parseVersionBody } from '../version.js';
 import { installRelease } from '../artifacts/install.js';
+import { archiveName } from '../artifacts/release.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { Settings } from '../settings.js';
 import type { ToolsContext } from './context.js';
@@ -55,10 +56,11 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   if (settings.platform instanceof ToolsError) throw settings.platform;
   let started = false;
   let recorded = false;
+  const release = { version, edition: settings.config.edition, platform: settings.platform };
   const result = await installRelease({
     http: ctx.http(),
     cdnBaseUrl: settings.cdnBaseUrl.value,
-    release: { version, edition: settings.config.edition, platform: settings.platform },
+    release,
     binaries: TOOLS,
     cacheDir: settings.cacheDir,
     target: versionDir(settings.cacheDir, version),
@@ -66,7 +68,7 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
     onWait: () => reporter.info(`Another teleport-tools process is installing; waiting for it to finish...`),
     onStart: (total) => {
       started = true;
-      reporter.downloadStart(`v${version}`, total);
+      reporter.downloadStart(archiveName(release), total);
     },
     onProgress: (p) => reporter.downloadProgress(p),
     whileLocked: async () => {
