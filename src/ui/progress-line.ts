@@ -1,0 +1,73 @@
+/**
+ * The text of one download progress line: name, bar, percent, bytes, speed, ETA. Pure functions of
+ * their inputs, so the reporter (which decides when to draw) is the only part that knows about time.
+ */
+import type { Progress } from '../artifacts/download.js';
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
+
+/** Decimal units, as download tools and Teleport's own release pages show sizes. */
+function scale(n: number): number {
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i;
+}
+
+function inUnit(n: number, unit: number): string {
+  return unit === 0 ? String(Math.round(n)) : (n / 1000 ** unit).toFixed(1);
+}
+
+export function formatBytes(n: number): string {
+  const unit = scale(n);
+  return `${inUnit(n, unit)} ${UNITS[unit]}`;
+}
+
+/** `45.0/100.0 MB`: both numbers in the total's unit, so the width stays steady while it grows. */
+function formatPair(received: number, total: number): string {
+  const unit = scale(total);
+  return `${inUnit(received, unit)}/${inUnit(total, unit)} ${UNITS[unit]}`;
+}
+
+/** `0:07`, `12:34`, `1:02:03`; `--:--` when unknown. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.ceil(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+const BAR_MIN = 10;
+const BAR_MAX = 30;
+
+/**
+ * One line, at most `width - 1` characters: a line that fills the last column makes some terminals
+ * wrap, and a wrapped line can no longer be redrawn with a carriage return. Narrow terminals lose the
+ * bar first, then the name.
+ * @param speed bytes per second, undefined while unknown
+ */
+export function progressLine(name: string, p: Progress, speed: number | undefined, width = 80): string {
+  const max = Math.max(1, width - 1);
+  const speedText = speed === undefined ? '--/s' : `${formatBytes(speed)}/s`;
+  const head = `Downloading ${name}`;
+  if (p.total === undefined || p.total <= 0) {
+    return `${head}  ${formatBytes(p.received)}  ${speedText}`.slice(0, max);
+  }
+  const ratio = Math.min(1, Math.max(0, p.received / p.total));
+  const eta = speed && speed > 0 ? Math.max(0, p.total - p.received) / speed : p.received >= p.total ? 0 : undefined;
+  const stats = `${String(Math.floor(ratio * 100)).padStart(3)}%  ${formatPair(p.received, p.total)}  ${speedText}  ETA ${formatDuration(eta)}`;
+  const room = max - head.length - stats.length - 4; // " [" + "] "
+  if (room >= BAR_MIN) {
+    const barWidth = Math.min(BAR_MAX, room);
+    const filled = Math.floor(ratio * barWidth);
+    const bar = filled >= barWidth ? '='.repeat(barWidth) : `${'='.repeat(filled)}>${' '.repeat(barWidth - filled - 1)}`;
+    return `${head} [${bar}] ${stats}`;
+  }
+  if (head.length + 1 + stats.length <= max) return `${head} ${stats}`;
+  return stats.slice(0, max);
+}
