@@ -51,9 +51,27 @@ export interface BodyStream {
   url: string;
 }
 
+export interface ProbeRequest {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** What one request found out, whatever the status: for diagnostics (`teleport-tools doctor`). */
+export interface ProbeResult {
+  status: number;
+  /** Response headers, lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The URL after redirects. */
+  url: string;
+  /** The first bytes of the body (at most 256), as text. */
+  bodyStart: string;
+}
+
 export interface HttpClient {
   getText(url: string, req: TextRequest): Promise<string>;
   getStream(url: string, req?: StreamRequest): Promise<BodyStream>;
+  /** One attempt, redirects followed, any status returned rather than thrown; network errors still throw. */
+  probe(url: string, req: ProbeRequest): Promise<ProbeResult>;
   close(): Promise<void>;
 }
 
@@ -94,6 +112,54 @@ export function redact(url: URL | string): string {
   }
 }
 
+/**
+ * A proxy setting as undici will use it. Like curl, a value without a scheme means http://
+ * (`HTTPS_PROXY=proxy.corp:3128` is common); anything but http(s) or socks5 is refused with the
+ * variable's name, never with the value's credentials.
+ */
+export function normaliseProxy(raw: string | undefined, name: string): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = raw.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ToolsError('ECONFIG', `${name} is not a valid proxy URL; expected http://[user:password@]host:port`);
+  }
+  if (!['http:', 'https:', 'socks5:', 'socks:'].includes(url.protocol) || !url.hostname) {
+    throw new ToolsError('ECONFIG', `${name} is not a usable proxy URL (${redact(url)}); expected http://[user:password@]host:port`);
+  }
+  return withScheme;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/**
+ * The proxy a request to `target` goes through (normalised, credentials included: redact() before
+ * printing it), or undefined when it goes direct. The same rules as undici's EnvHttpProxyAgent, which
+ * makes the decision for real: NO_PROXY entries are host names or IPs, optionally with `:port`, a leading
+ * `.` or `*.` matches subdomains, `*` alone turns proxies off; loopback hosts are proxied unless named.
+ */
+export function proxyFor(target: URL | string, proxy: ProxySettings): string | undefined {
+  const url = new URL(String(target));
+  const chosen = url.protocol === 'https:' ? (proxy.httpsProxy || proxy.httpProxy) : proxy.httpProxy;
+  if (!chosen) return undefined;
+  const noProxy = (proxy.noProxy ?? '').trim();
+  if (noProxy === '*') return undefined;
+  const hostname = url.host.replace(/:\d*$/, '').toLowerCase();
+  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
+  for (const entry of noProxy.split(/[,\s]/)) {
+    if (!entry) continue;
+    const parsed = /^(.+):(\d+)$/.exec(entry);
+    const host = (parsed ? (parsed[1] as string) : entry).replace(/^\*?\./, '').toLowerCase();
+    const entryPort = parsed ? Number.parseInt(parsed[2] as string, 10) : 0;
+    if (entryPort && entryPort !== port) continue;
+    if (hostname === host || hostname.endsWith(`.${host}`)) return undefined;
+  }
+  return normaliseProxy(chosen, url.protocol === 'https:' && proxy.httpsProxy ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+}
+
 function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
@@ -113,14 +179,47 @@ const NETWORK_CODES = new Set([
 ]);
 
 const TLS_HINT = 'if a proxy or private CA re-signs TLS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate';
+const PROXY_CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function networkError(url: URL, err: unknown): ToolsError {
+/** The proxy a request to `url` uses and the variable that set it, for messages. */
+export interface ProxyInUse {
+  url: string;
+  variable: 'HTTPS_PROXY' | 'HTTP_PROXY';
+}
+
+export function proxyInUse(target: URL | string, proxy: ProxySettings): ProxyInUse | undefined {
+  const url = proxyFor(target, proxy);
+  if (url === undefined) return undefined;
+  const variable = new URL(String(target)).protocol === 'https:' && proxy.httpsProxy ? 'HTTPS_PROXY' : 'HTTP_PROXY';
+  return { url, variable };
+}
+
+/**
+ * One line that says what failed and what fixes it. undici's own messages never carry the proxy's
+ * credentials; the proxy URL is printed through redact().
+ */
+function networkError(url: URL, err: unknown, proxy: ProxyInUse | undefined): ToolsError {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e.cause?.code ?? e.code ?? '';
-  const detail = e.cause?.message ?? e.message ?? String(err);
-  const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${code} ${detail}`);
-  const hint = tls ? ` (${TLS_HINT})` : '';
-  return new ToolsError('ENETWORK', `cannot reach ${url.host}: ${detail}${hint}`, { cause: err });
+  let detail = e.cause?.message ?? e.message ?? String(err);
+  let hint = '';
+  const proxyStatus = /^Proxy response \((\d+)\)/.exec(detail)?.[1];
+  if (proxy && proxyStatus) {
+    detail = `the proxy answered HTTP ${proxyStatus}`;
+    if (proxyStatus === '407') {
+      hint = new URL(proxy.url).username
+        ? `the proxy refused the user name and password in ${proxy.variable}`
+        : `the proxy wants credentials: put them in ${proxy.variable} as http://user:password@host:port`;
+    } else {
+      hint = `the proxy in ${proxy.variable} refused to connect to ${url.host}; if it should not be used for this host, add the host to NO_PROXY`;
+    }
+  } else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${code} ${detail}`)) {
+    hint = TLS_HINT;
+  } else if (proxy && PROXY_CONNECT_CODES.has(code)) {
+    hint = `check the proxy in ${proxy.variable}, or unset it if no proxy is needed`;
+  }
+  const via = proxy ? ` through proxy ${redact(proxy.url)}` : '';
+  return new ToolsError('ENETWORK', `cannot reach ${url.host}${via}: ${detail}${hint ? ` (${hint})` : ''}`, { cause: err });
 }
 
 function isRetryableError(err: unknown): boolean {
@@ -137,10 +236,17 @@ function abortReason(signal: AbortSignal | undefined): ToolsError | undefined {
 }
 
 export function createHttpClient(options: HttpOptions): HttpClient {
+  const proxy: ProxySettings = {
+    httpProxy: normaliseProxy(options.proxy.httpProxy, 'HTTP_PROXY'),
+    httpsProxy: normaliseProxy(options.proxy.httpsProxy, 'HTTPS_PROXY'),
+    noProxy: options.proxy.noProxy,
+  };
+  const via = (url: URL): ProxyInUse | undefined => proxyInUse(url, proxy);
   const dispatcher: Dispatcher = new EnvHttpProxyAgent({
-    httpProxy: options.proxy.httpProxy ?? '',
-    httpsProxy: options.proxy.httpsProxy ?? '',
-    noProxy: options.proxy.noProxy ?? '',
+    // Empty strings, not undefined: undici would fall back to process.env.
+    httpProxy: proxy.httpProxy ?? '',
+    httpsProxy: proxy.httpsProxy ?? '',
+    noProxy: proxy.noProxy ?? '',
     connect: { timeout: options.connectTimeoutMs },
     headersTimeout: options.idleTimeoutMs,
     bodyTimeout: options.idleTimeoutMs,
@@ -195,7 +301,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         const aborted = abortReason(signal);
         if (aborted) throw aborted;
         if (isToolsError(err)) throw err;
-        if (!isRetryableError(err) || attempt >= options.attempts) throw networkError(start, err);
+        if (!isRetryableError(err) || attempt >= options.attempts) throw networkError(start, err, via(start));
       }
       await delay(waitMs, undefined, { signal }).catch(() => {
         throw abortReason(signal) ?? new ToolsError('ECANCELLED', 'cancelled');
@@ -228,7 +334,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       } catch (err) {
         if (signal.aborted && !isToolsError(err, 'EHTTP')) throw timedOut() ?? err;
         if (isToolsError(err)) throw err;
-        throw networkError(new URL(raw), err);
+        throw networkError(new URL(raw), err, via(new URL(raw)));
       }
     },
 
@@ -237,6 +343,35 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const length = Number(res.headers['content-length']);
       const body = res.body as unknown as Readable;
       return { body: body instanceof Readable ? body : Readable.from(body), size: Number.isFinite(length) ? length : undefined, url: url.toString() };
+    },
+
+    async probe(raw, req) {
+      const start = checkUrl(raw);
+      const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
+      try {
+        const { res, url } = await open(start, signal);
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          chunks.push(chunk);
+          total += chunk.length;
+          if (total >= 256) break;
+        }
+        res.body.destroy();
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        return { status: res.statusCode, headers, url: url.toString(), bodyStart: Buffer.concat(chunks).subarray(0, 256).toString('utf8') };
+      } catch (err) {
+        if (req.signal?.aborted) throw abortReason(req.signal) ?? err;
+        if (signal.aborted) {
+          const p = via(start);
+          throw new ToolsError('ENETWORK', `${redact(start)} did not answer within ${req.timeoutMs / 1000} s${p ? ` through proxy ${redact(p.url)}` : ''}`);
+        }
+        if (isToolsError(err)) throw err;
+        throw networkError(start, err, via(start));
+      }
     },
 
     async close() {
