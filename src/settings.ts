@@ -43,7 +43,7 @@ export interface Settings {
   autoUpdates: { enabled: boolean; reason: string };
   http: HttpOptions;
   platform: Platform | ToolsError;
-  /** stderr is a terminal and CI is not set: progress may redraw a line. */
+  /** stderr is a terminal, CI is not set and TERM is not dumb: progress may redraw a line. */
   interactive: boolean;
   crashAt: string | undefined;
   userAgent: string;
@@ -154,7 +154,7 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
       userAgent,
     },
     platform,
-    interactive: Boolean(opts.stderrIsTTY) && !env.CI,
+    interactive: Boolean(opts.stderrIsTTY) && !env.CI && env.TERM !== 'dumb',
     crashAt: env.TELEPORT_TOOLS_TEST_CRASH_AT || undefined,
     userAgent,
   };
