@@ -45,29 +45,47 @@ export function formatDuration(seconds: number | undefined): string {
 const BAR_MIN = 10;
 const BAR_MAX = 30;
 
+function bar(ratio: number, width: number): string {
+  const filled = Math.floor(ratio * width);
+  return filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${' '.repeat(width - filled - 1)}`;
+}
+
+function ellipsis(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3))}...`;
+}
+
 /**
  * One line, at most `width - 1` characters: a line that fills the last column makes some terminals
- * wrap, and a wrapped line can no longer be redrawn with a carriage return. Narrow terminals lose the
- * bar first, then the name.
+ * wrap, and a wrapped line can no longer be redrawn with a carriage return. The numbers always show;
+ * a narrow terminal loses the bar first, then the word "Downloading", then the end of the name.
  * @param speed bytes per second, undefined while unknown
  */
 export function progressLine(name: string, p: Progress, speed: number | undefined, width = 80): string {
   const max = Math.max(1, width - 1);
   const speedText = speed === undefined ? '--/s' : `${formatBytes(speed)}/s`;
-  const head = `Downloading ${name}`;
+  let fields: string[];
+  let ratio: number | undefined;
   if (p.total === undefined || p.total <= 0) {
-    return `${head}  ${formatBytes(p.received)}  ${speedText}`.slice(0, max);
+    fields = [formatBytes(p.received), speedText];
+  } else {
+    ratio = Math.min(1, Math.max(0, p.received / p.total));
+    const eta = speed && speed > 0 ? Math.max(0, p.total - p.received) / speed : p.received >= p.total ? 0 : undefined;
+    fields = [`${String(Math.floor(ratio * 100)).padStart(3)}%`, formatPair(p.received, p.total), speedText, `ETA ${formatDuration(eta)}`];
   }
-  const ratio = Math.min(1, Math.max(0, p.received / p.total));
-  const eta = speed && speed > 0 ? Math.max(0, p.total - p.received) / speed : p.received >= p.total ? 0 : undefined;
-  const stats = `${String(Math.floor(ratio * 100)).padStart(3)}%  ${formatPair(p.received, p.total)}  ${speedText}  ETA ${formatDuration(eta)}`;
-  const room = max - head.length - stats.length - 4; // " [" + "] "
-  if (room >= BAR_MIN) {
-    const barWidth = Math.min(BAR_MAX, room);
-    const filled = Math.floor(ratio * barWidth);
-    const bar = filled >= barWidth ? '='.repeat(barWidth) : `${'='.repeat(filled)}>${' '.repeat(barWidth - filled - 1)}`;
-    return `${head} [${bar}] ${stats}`;
+  const wide = fields.join('  ');
+  const tight = fields.join(' ');
+  for (const head of [`Downloading ${name}`, name]) {
+    for (const stats of [wide, tight]) {
+      const room = max - head.length - stats.length - 4; // " [" + "] "
+      if (ratio !== undefined && room >= BAR_MIN) return `${head} [${bar(ratio, Math.min(BAR_MAX, room))}] ${stats}`;
+    }
   }
-  if (head.length + 1 + stats.length <= max) return `${head} ${stats}`;
-  return stats.slice(0, max);
+  for (const head of [`Downloading ${name}`, name]) {
+    for (const stats of [wide, tight]) {
+      if (head.length + 1 + stats.length <= max) return `${head} ${stats}`;
+    }
+  }
+  const room = max - tight.length - 1;
+  if (room >= 8) return `${ellipsis(name, room)} ${tight}`;
+  return tight.slice(0, max);
 }
