@@ -29,6 +29,8 @@ export interface HttpOptions {
   /** A Retry-After longer than this fails the request instead of stalling the user's command. */
   maxRetryAfterMs: number;
   userAgent: string;
+  /** PEM CA certificates that replace the trust store (tests, a pinned CA). Unset: Node's store plus NODE_EXTRA_CA_CERTS. */
+  ca?: readonly string[] | undefined;
 }
 
 export interface TextRequest {
@@ -242,12 +244,16 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     noProxy: options.proxy.noProxy,
   };
   const via = (url: URL): ProxyInUse | undefined => proxyInUse(url, proxy);
+  const tls = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
   const dispatcher: Dispatcher = new EnvHttpProxyAgent({
     // Empty strings, not undefined: undici would fall back to process.env.
     httpProxy: proxy.httpProxy ?? '',
     httpsProxy: proxy.httpsProxy ?? '',
     noProxy: proxy.noProxy ?? '',
-    connect: { timeout: options.connectTimeoutMs },
+    connect: tls,
+    // Through a proxy, undici takes the TLS settings (and the connect limit) from these instead.
+    proxyTls: { timeout: options.connectTimeoutMs },
+    requestTls: tls,
     headersTimeout: options.idleTimeoutMs,
     bodyTimeout: options.idleTimeoutMs,
   });
@@ -278,17 +284,20 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     }
   }
 
-  /** open() with retries: network errors, 429 and 5xx, backing off (and honouring Retry-After). */
-  async function openWithRetries(raw: string, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
+  /**
+   * open() and then use() the 2xx response, with retries: network errors (reading a small body
+   * included), 429 and 5xx, backing off (and honouring Retry-After).
+   */
+  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
     const start = checkUrl(raw);
     for (let attempt = 1; ; attempt++) {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        const opened = await open(start, signal);
-        const { res, url } = opened;
-        if (res.statusCode >= 200 && res.statusCode < 300) return opened;
+        const { res, url } = await open(start, signal);
+        if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
         res.body.resume();
-        const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}`);
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+        const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}${tries}`);
         if (!isRetryableStatus(res.statusCode) || attempt >= options.attempts) throw err;
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         if (retryAfter !== undefined) {
@@ -314,23 +323,24 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
       const timedOut = () => (req.signal?.aborted ? abortReason(req.signal) : new ToolsError('ENETWORK', `${redact(raw)} did not answer within ${req.timeoutMs / 1000} s`));
       try {
-        const { res, url } = await openWithRetries(raw, signal);
-        const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > req.maxBytes) {
-          res.body.destroy();
-          throw new ToolsError('EHTTP', `${redact(url)} sent ${declared} bytes; at most ${req.maxBytes} expected`);
-        }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          total += chunk.length;
-          if (total > req.maxBytes) {
+        return await withRetries(raw, signal, async (res, url) => {
+          const declared = Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > req.maxBytes) {
             res.body.destroy();
-            throw new ToolsError('EHTTP', `${redact(url)} sent more than ${req.maxBytes} bytes; at most ${req.maxBytes} expected`);
+            throw new ToolsError('EHTTP', `${redact(url)} sent ${declared} bytes; at most ${req.maxBytes} expected`);
           }
-          chunks.push(chunk);
-        }
-        return Buffer.concat(chunks).toString('utf8');
+          const chunks: Buffer[] = [];
+          let total = 0;
+          for await (const chunk of res.body as AsyncIterable<Buffer>) {
+            total += chunk.length;
+            if (total > req.maxBytes) {
+              res.body.destroy();
+              throw new ToolsError('EHTTP', `${redact(url)} sent more than ${req.maxBytes} bytes; at most ${req.maxBytes} expected`);
+            }
+            chunks.push(chunk);
+          }
+          return Buffer.concat(chunks).toString('utf8');
+        });
       } catch (err) {
         if (signal.aborted && !isToolsError(err, 'EHTTP')) throw timedOut() ?? err;
         if (isToolsError(err)) throw err;
@@ -339,7 +349,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async getStream(raw, req = {}) {
-      const { res, url } = await openWithRetries(raw, req.signal);
+      const { res, url } = await withRetries(raw, req.signal, async (res, url) => ({ res, url }));
       const length = Number(res.headers['content-length']);
       const body = res.body as unknown as Readable;
       return { body: body instanceof Readable ? body : Readable.from(body), size: Number.isFinite(length) ? length : undefined, url: url.toString() };
