@@ -1,8 +1,8 @@
 /**
  * Extracts a few named binaries from a gzip'd tar stream, treating the archive as hostile: any absolute
- * or `..` path anywhere refuses the whole archive; a wanted entry must be a regular file under a size
- * cap, present once; everything we write gets mode 0755 from us, never from the archive. Decompressed
- * bytes are capped so a bomb cannot fill the disk or pin the CPU.
+ * or `..` path anywhere, or any entry declaring more than the size cap, refuses the whole archive; a
+ * wanted entry must be a regular file, present once; everything we write gets mode 0755 from us, never
+ * from the archive. Decompressed bytes are capped so a bomb cannot fill the disk or pin the CPU.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -21,7 +21,7 @@ export const GiB = 1024 ** 3;
 export interface ExtractSpec {
   /** Archive path (e.g. `teleport/tsh`) -> file name written in the destination directory. */
   entries: Readonly<Record<string, string>>;
-  /** Largest wanted entry. */
+  /** Largest entry, wanted or not. */
   maxEntryBytes: number;
   /** Largest decompressed archive. */
   maxTotalBytes: number;
@@ -31,6 +31,14 @@ export interface ExtractSpec {
 export const DEFAULT_LIMITS = { maxEntryBytes: GiB, maxTotalBytes: 2 * GiB } as const;
 
 const REGULAR = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+/** `1 GiB`, `64 MiB`, `4096 bytes`: limits as a user reads them. */
+export function formatLimit(bytes: number): string {
+  const MiB = 1024 ** 2;
+  if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB} GiB`;
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  return `${bytes} bytes`;
+}
 
 function archiveError(message: string, cause?: unknown): ToolsError {
   return new ToolsError('EARCHIVE', `refusing archive: ${message}`, cause === undefined ? undefined : { cause });
@@ -53,36 +61,56 @@ function byteCap(max: number): (source: AsyncIterable<Buffer>) => AsyncGenerator
     let total = 0;
     for await (const chunk of source) {
       total += chunk.length;
-      if (total > max) throw archiveError(`it decompresses to more than ${Math.round(max / GiB)} GiB`);
+      if (total > max) throw archiveError(`it decompresses to more than ${formatLimit(max)}`);
       yield chunk;
     }
   };
+}
+
+/** Where in the archive reading stopped, for messages: the last entry whose header was read. */
+interface Position {
+  entry?: string | undefined;
+}
+
+const at = (entry: string | undefined): string => (entry ? ` (at entry ${JSON.stringify(entry)})` : '');
+
+/** node-tar's own complaint (strict mode), with the entry it was reading when it has one. */
+function parserError(err: Error & { entry?: { path?: string }; header?: { path?: string } }, position: Position): ToolsError {
+  return archiveError(`${err.message}${at(err.entry?.path ?? err.header?.path ?? position.entry)}`, err);
 }
 
 /**
  * Feeds the decompressed tar into node-tar's strict Parser and writes the wanted entries. Resolves
  * once the archive ended cleanly and every wanted file is on disk (flushed).
  */
-function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, string>): Writable {
+function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, string>, position: Position): Writable {
   const wanted = new Map(Object.entries(spec.entries));
   const seen = new Set<string>();
   const writes: Promise<void>[] = [];
+  /** Files being written: closed at once when the archive is refused or the download cancelled. */
+  const open = new Set<Writable>();
   let failure: Error | undefined;
   const parser = new Parser({ strict: true });
   const ended = new Promise<void>((resolve, reject) => {
     parser.on('end', resolve);
-    parser.on('error', (err: Error) => reject(failure ?? archiveError(err.message, err)));
+    parser.on('error', (err: Error) => reject(failure ?? parserError(err, position)));
   });
   ended.catch(() => undefined);
 
   const fail = (err: Error) => {
     failure ??= err;
+    for (const out of open) out.destroy();
     parser.abort(err);
   };
 
   parser.on('entry', (entry: ReadEntry) => {
+    position.entry = entry.path;
     try {
       const path = checkedPath(entry.path);
+      // Any entry, wanted or not: a bomb is refused at its header instead of after gigabytes of zeros.
+      if ((entry.size ?? 0) > spec.maxEntryBytes) {
+        throw archiveError(`entry ${JSON.stringify(entry.path)} is ${entry.size} bytes, over the ${formatLimit(spec.maxEntryBytes)} limit`);
+      }
       const name = wanted.get(path);
       if (name === undefined) {
         entry.resume();
@@ -94,11 +122,9 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
         const target = entry.linkpath ? ` -> ${entry.linkpath}` : '';
         throw archiveError(`${path} is a ${entry.type}${target}, not a regular file`);
       }
-      if ((entry.size ?? 0) > spec.maxEntryBytes) {
-        throw archiveError(`${path} is ${entry.size} bytes, over the ${Math.round(spec.maxEntryBytes / GiB)} GiB limit`);
-      }
       const file = join(destDir, name);
       const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
+      open.add(out);
       const hash = createHash('sha256');
       const tap = new Transform({
         transform(chunk: Buffer, _enc, cb) {
@@ -106,13 +132,13 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
           cb(null, chunk);
         },
       });
-      writes.push(
-        pipeline(entry, tap, out).then(async () => {
-          await chmod(file, 0o755);
-          digests[name] = hash.digest('hex');
-        }),
-      );
-      writes.at(-1)?.catch(fail);
+      const written = pipeline(entry, tap, out).then(async () => {
+        open.delete(out);
+        await chmod(file, 0o755);
+        digests[name] = hash.digest('hex');
+      });
+      writes.push(written);
+      written.catch(fail);
     } catch (err) {
       entry.resume();
       fail(err as Error);
@@ -137,6 +163,7 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
         .then(() => cb(), (err: Error) => cb(failure ?? err));
     },
     destroy(err, cb) {
+      for (const out of open) out.destroy();
       if (err) parser.abort(err);
       cb(err);
     },
@@ -149,14 +176,15 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
  */
 export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};
+  const position: Position = {};
   try {
-    await pipeline(gz, createGunzip(), byteCap(spec.maxTotalBytes), tarSink(destDir, spec, digests), { signal });
+    await pipeline(gz, createGunzip(), byteCap(spec.maxTotalBytes), tarSink(destDir, spec, digests, position), { signal });
     return digests;
   } catch (err) {
     if (err instanceof ToolsError) throw err;
     if ((err as Error).name === 'AbortError') throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (code.startsWith('Z_')) throw archiveError(`it is not a valid gzip stream (${(err as Error).message})`, err);
+    if (code.startsWith('Z_')) throw archiveError(`it is not a valid gzip stream (${(err as Error).message})${at(position.entry)}`, err);
     if (['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'EIO'].includes(code)) throw err;
     throw archiveError((err as Error).message, err);
   }

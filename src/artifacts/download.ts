@@ -57,7 +57,12 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
       cb(null, chunk);
     },
   });
-  body.on('error', (err) => tap.destroy(err));
+  // Set only when the socket failed: then that, not what gunzip or tar made of the cut, is the error.
+  let bodyError: Error | undefined;
+  body.on('error', (err) => {
+    bodyError = err;
+    tap.destroy(err);
+  });
 
   let files: Record<string, string>;
   try {
@@ -65,11 +70,11 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
   } catch (err) {
     body.destroy();
     if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
-    if (size !== undefined && received < size) {
-      throw new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short after ${received} of ${size} bytes`, { cause: err });
-    }
-    if (!(err instanceof ToolsError) && isNetworkStreamError(err)) {
-      throw new ToolsError('ENETWORK', `download of ${req.archiveName} failed: ${(err as Error).message}`, { cause: err });
+    if (bodyError) {
+      const cut = size !== undefined && received < size ? ` after ${received} of ${size} bytes` : '';
+      const stalled = (bodyError as NodeJS.ErrnoException).code === 'UND_ERR_BODY_TIMEOUT';
+      const why = stalled ? 'the server stopped sending (on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT)' : bodyError.message;
+      throw new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
     }
     throw err;
   }
@@ -80,9 +85,4 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
   }
   checkpoint('digest-verified');
   return { sha256: actual, bytes: received, files };
-}
-
-function isNetworkStreamError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  return code.startsWith('UND_ERR') || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }

@@ -37,6 +37,8 @@ export interface InstallRequest {
   /** Runs while the lock is held, after the target is in place (retention, version file). */
   whileLocked?: (result: InstallResult) => Promise<void>;
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
+  /** How long an unrefreshed lock counts as held by a live process (default 10 s; tests use less). */
+  lockStaleMs?: number;
 }
 
 export interface InstallResult {
@@ -97,6 +99,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
   const lock = await acquireLock(req.cacheDir, {
     onWait: req.onWait,
     signal: req.signal,
+    staleMs: req.lockStaleMs,
     isDone: async () => (await installedManifest(req.target, req.release, req.binaries)) !== undefined,
   });
   if (!lock) {
@@ -107,13 +110,13 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
   checkpoint('lock-taken');
   let staging: string | undefined;
   try {
+    await sweep(req.cacheDir);
     const ready = await installedManifest(req.target, req.release, req.binaries);
     if (ready) {
       const result = { dir: req.target, downloaded: false, manifest: ready };
       await req.whileLocked?.(result);
       return result;
     }
-    await sweep(req.cacheDir);
     try {
       staging = await mkdtemp(join(req.cacheDir, `${STAGING_PREFIX}${basename(req.target)}-`));
     } catch (err) {
