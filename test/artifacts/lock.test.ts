@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdir, rm, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { LOCK_NAME, acquireLock } from '../../src/artifacts/lock.js';
+import { isToolsError } from '../../src/errors.js';
+import { entries, tempDir } from './support.js';
+
+describe('cache lock', () => {
+  test('is exclusive: a second taker waits, says so once, and gets it on release', async (t) => {
+    const dir = await tempDir(t);
+    const first = await acquireLock(dir);
+    assert.ok(first);
+    assert.deepEqual(await entries(dir), [LOCK_NAME]);
+    let waits = 0;
+    let polled = 0;
+    let releaseFirst!: () => void;
+    const polledTwice = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const second = acquireLock(dir, {
+      onWait: () => waits++,
+      isDone: async () => {
+        if (++polled === 2) releaseFirst();
+        return false;
+      },
+    });
+    await polledTwice;
+    await first.release();
+    const lock = await second;
+    assert.ok(lock, 'the second taker holds the lock');
+    assert.equal(waits, 1, 'onWait is called once, however long the wait');
+    await lock.release();
+    assert.deepEqual(await entries(dir), [], 'release removes the lock');
+  });
+
+  test('a waiter whose work the holder did stops waiting without the lock', async (t) => {
+    const dir = await tempDir(t);
+    const holder = await acquireLock(dir);
+    assert.ok(holder);
+    const result = await acquireLock(dir, { isDone: async () => true });
+    assert.equal(result, undefined);
+    await holder.release();
+  });
+
+  test('a lock left by a dead process (not refreshed for longer than staleMs) is taken over', async (t) => {
+    const dir = await tempDir(t);
+    await mkdir(join(dir, LOCK_NAME));
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(dir, LOCK_NAME), old, old);
+    let waited = false;
+    const lock = await acquireLock(dir, { onWait: () => (waited = true) });
+    assert.ok(lock);
+    assert.equal(waited, false, 'a stale lock is no reason to wait');
+    await lock.release();
+  });
+
+  test('cancelling while waiting is ECANCELLED and leaves the holder alone', async (t) => {
+    const dir = await tempDir(t);
+    const holder = await acquireLock(dir);
+    assert.ok(holder);
+    const cancel = new AbortController();
+    const waiting = acquireLock(dir, { signal: cancel.signal, onWait: () => cancel.abort() });
+    await assert.rejects(waiting, (err: unknown) => {
+      assert.ok(isToolsError(err, 'ECANCELLED'));
+      assert.equal(err.message, 'cancelled while waiting for another install');
+      return true;
+    });
+    assert.deepEqual(await entries(dir), [LOCK_NAME]);
+    await holder.release();
+  });
+
+  test('giving up on a live holder names the lock and the way out', async (t) => {
+    const dir = await tempDir(t);
+    const holder = await acquireLock(dir);
+    assert.ok(holder);
+    await assert.rejects(acquireLock(dir, { maxWaitMs: 0 }), (err: unknown) => {
+      assert.ok(isToolsError(err, 'ELOCKED'));
+      assert.equal(err.message, `another teleport-tools process has held ${join(dir, LOCK_NAME)} for too long; if none is running, remove that directory`);
+      return true;
+    });
+    await holder.release();
+  });
+
+  test('a holder whose lock was taken from it learns through `compromised`', async (t) => {
+    const dir = await tempDir(t);
+    const holder = await acquireLock(dir, { staleMs: 2000 });
+    assert.ok(holder);
+    // Another process decided the lock was stale and removed it: the next refresh notices.
+    await rm(join(dir, LOCK_NAME), { recursive: true });
+    // proper-lockfile's refresh timer is unref'd; real installs keep the loop busy with the download.
+    const busy = setInterval(() => undefined, 1000);
+    await once(holder.compromised, 'abort').finally(() => clearInterval(busy));
+    const reason: unknown = holder.compromised.reason;
+    assert.ok(isToolsError(reason, 'ELOCKED'), String(reason));
+    assert.match(reason.message, /^lost the lock on /);
+    await holder.release();
+  });
+
+  test('an unreadable cache directory is an error, not a wait', async (t) => {
+    const dir = await tempDir(t);
+    await assert.rejects(acquireLock(join(dir, 'missing', 'cache')), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  });
+});
