@@ -1,8 +1,107 @@
-/** `teleport-tools cmc`: placeholder until Connect My Computer lands. */
-import type { CommandModule } from 'yargs';
+/** `teleport-tools cmc …`: Connect My Computer (RFD 0133) on the command line. */
+import type { Argv, CommandModule } from 'yargs';
+import { ToolsError } from '../errors.js';
+import type { CmcContext } from '../cmc/context.js';
+import { chosenProfile, createCmcContext } from '../cmc/context.js';
+import { printLog } from '../cmc/logs.js';
+import { runRemove, runStop } from '../cmc/manage.js';
+import { agentPaths } from '../cmc/paths.js';
+import { runSetup } from '../cmc/setup.js';
+import { runStart } from '../cmc/start.js';
+import { cmcStatus, formatStatus } from '../cmc/status.js';
+import { cliContext, handler, out, printJson } from './common.js';
+
+interface ProfileArgs {
+  profile?: string | undefined;
+}
+
+const profileOption = <T>(y: Argv<T>) =>
+  y.option('profile', { type: 'string', describe: 'The proxy host of the profile (default: the current tsh profile)' });
+
+async function withContext(fn: (ctx: CmcContext) => Promise<void>): Promise<void> {
+  const { settings, reporter, signal } = await cliContext();
+  const ctx = createCmcContext(settings, reporter, signal);
+  try {
+    await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function requireProfile(ctx: CmcContext, flag: string | undefined): Promise<string> {
+  const profile = await chosenProfile(ctx.settings, flag);
+  if (!profile) throw new ToolsError('ECMC', 'no current Teleport profile: log in with tsh login, or name one with --profile <proxy host>');
+  return profile;
+}
+
+const setup: CommandModule<object, object> = {
+  command: 'setup',
+  describe: 'Set up this computer for the current profile: role, agent, config, join (safe to run again)',
+  handler: handler(() => withContext((ctx) => runSetup(ctx, out))),
+};
+
+const start: CommandModule<object, object> = {
+  command: 'start',
+  describe: 'Share this computer until Ctrl-C (runs in the foreground)',
+  handler: handler(() => withContext((ctx) => runStart(ctx, out))),
+};
+
+const stop: CommandModule<object, ProfileArgs> = {
+  command: 'stop',
+  describe: 'Stop a running `cmc start` and clear autoStart',
+  builder: profileOption,
+  handler: handler((args) => withContext(async (ctx) => runStop(ctx.settings, await requireProfile(ctx, args.profile), out))),
+};
+
+const status: CommandModule<object, ProfileArgs & { json: boolean }> = {
+  command: 'status',
+  describe: 'Show setup state, agent, node, compatibility and last agent errors',
+  builder: (y) => profileOption(y).option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' }),
+  handler: handler((args) =>
+    withContext(async (ctx) => {
+      const report = await cmcStatus(ctx, await requireProfile(ctx, args.profile));
+      if (args.json) printJson(report);
+      else out(formatStatus(report).join('\n'));
+    }),
+  ),
+};
+
+const remove: CommandModule<object, ProfileArgs> = {
+  command: 'remove',
+  describe: 'Stop sharing, delete the agent directory and the node; keeps the role and the agent binary',
+  builder: profileOption,
+  handler: handler((args) => withContext(async (ctx) => runRemove(ctx, await requireProfile(ctx, args.profile), out))),
+};
+
+const logs: CommandModule<object, ProfileArgs & { follow: boolean }> = {
+  command: 'logs',
+  describe: "Print the agent's log (--follow: keep printing until Ctrl-C)",
+  builder: (y) => profileOption(y).option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Keep printing new lines until Ctrl-C' }),
+  handler: handler((args) =>
+    withContext(async (ctx) => {
+      const { log } = agentPaths(ctx.settings.connect, await requireProfile(ctx, args.profile));
+      try {
+        await printLog(log, (chunk) => process.stdout.write(chunk), { follow: args.follow, signal: ctx.signal });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolsError('ECMC', `no agent log yet (${log}); it appears once the agent runs: teleport-tools cmc setup`);
+        throw err;
+      }
+    }),
+  ),
+};
 
 export const cmcCommand: CommandModule = {
   command: 'cmc',
   describe: 'Connect My Computer: share this computer with your cluster as an SSH node',
+  builder: (y) =>
+    y
+      .usage('$0 cmc <command>\n\nConnect My Computer (RFD 0133): share this computer with the cluster you are logged in to, as an SSH node only you can log in to.')
+      .command(setup)
+      .command(start)
+      .command(stop)
+      .command(status)
+      .command(remove)
+      .command(logs)
+      .demandCommand(1, 'Name a cmc command; see teleport-tools cmc --help.'),
   handler: () => undefined,
 };

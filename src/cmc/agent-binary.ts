@@ -1,0 +1,126 @@
+/**
+ * Step 2, "Downloading the agent": the `teleport` binary of the client-tools version's release
+ * archive, installed by the artifact module (locked, verified against the `.sha256`, atomic) into
+ * `<Connect cache>/teleport/`. Reused only while it is still the file we verified: same version in the
+ * manifest, same SHA-256 now as then, and `teleport version --raw` answering that version.
+ */
+import { createReadStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { ToolsError } from '../errors.js';
+import type { HttpClient } from '../http.js';
+import type { Settings } from '../settings.js';
+import type { Reporter } from '../ui/reporter.js';
+import { installRelease, installedManifest } from '../artifacts/install.js';
+import { readManifest } from '../artifacts/manifest.js';
+import type { ReleaseRef } from '../artifacts/release.js';
+import { execCommand } from './exec.js';
+import { agentBinary, agentBinaryDir } from './paths.js';
+
+const BINARIES = ['teleport'] as const;
+
+export interface AgentBinary {
+  path: string;
+  version: string;
+  downloaded: boolean;
+}
+
+export type AgentBinaryState =
+  | { ok: true; version: string }
+  | { ok: false; reason: string };
+
+async function sha256File(file: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    await pipeline(createReadStream(file), hash);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
+/** What `teleport version --raw` answers, or undefined when it does not run. */
+export async function agentVersion(binary: string, env: Settings['env']): Promise<string | undefined> {
+  try {
+    const result = await execCommand(binary, ['version', '--raw'], { env, timeoutMs: 15_000 });
+    return result.code === 0 ? result.stdout.trim().replace(/^v/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function release(settings: Settings, version: string): ReleaseRef {
+  if (settings.platform instanceof ToolsError) throw settings.platform;
+  return { version, edition: settings.config.edition, platform: settings.platform };
+}
+
+/** Is the installed agent binary the verified one for `version`? */
+export async function checkAgentBinary(settings: Settings, version: string): Promise<AgentBinaryState> {
+  const dir = agentBinaryDir(settings.connect);
+  const manifest = await installedManifest(dir, release(settings, version), BINARIES);
+  if (!manifest) {
+    const other = await readManifest(dir);
+    return { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` };
+  }
+  const expected = manifest.files.teleport;
+  const actual = await sha256File(agentBinary(settings.connect));
+  if (!expected || actual !== expected) return { ok: false, reason: `${agentBinary(settings.connect)} changed since it was verified` };
+  const answered = await agentVersion(agentBinary(settings.connect), settings.env);
+  if (answered !== version) return { ok: false, reason: `${agentBinary(settings.connect)} answers version ${answered ?? '(nothing)'}, not ${version}` };
+  return { ok: true, version };
+}
+
+export interface EnsureOptions {
+  settings: Settings;
+  http: () => HttpClient;
+  version: string;
+  reporter: Reporter;
+  signal?: AbortSignal | undefined;
+}
+
+export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinary> {
+  const { settings, version, reporter } = opts;
+  const path = agentBinary(settings.connect);
+  const state = await checkAgentBinary(settings, version);
+  if (state.ok) return { path, version, downloaded: false };
+
+  const dir = agentBinaryDir(settings.connect);
+  if (await installedManifest(dir, release(settings, version), BINARIES)) {
+    // The right version by its manifest, but not the bytes we verified: move it aside so it is fetched again.
+    const trash = join(dirname(dir), `.trash-${basename(dir)}-${process.pid}`);
+    await rename(dir, trash).catch(() => undefined);
+    await rm(trash, { recursive: true, force: true });
+  }
+  let started = false;
+  const result = await installRelease({
+    http: opts.http(),
+    cdnBaseUrl: settings.cdnBaseUrl.value,
+    release: release(settings, version),
+    binaries: BINARIES,
+    cacheDir: settings.connect.cache,
+    target: dir,
+    signal: opts.signal,
+    onWait: () => reporter.info('Another process is downloading the agent; waiting for it...'),
+    onStart: (total) => {
+      started = true;
+      reporter.downloadStart(`teleport v${version}`, total);
+    },
+    onProgress: (p) => reporter.downloadProgress(p),
+  }).then(
+    (r) => {
+      if (started) reporter.downloadEnd(true);
+      return r;
+    },
+    (err: unknown) => {
+      if (started) reporter.downloadEnd(false);
+      throw err;
+    },
+  );
+  const answered = await agentVersion(path, settings.env);
+  if (answered !== version) {
+    throw new ToolsError('ECMC', `the downloaded agent ${path} answers version ${answered ?? '(nothing)'} instead of ${version}`);
+  }
+  return { path, version, downloaded: result.downloaded };
+}

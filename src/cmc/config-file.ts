@@ -1,0 +1,70 @@
+/**
+ * Step 3, "Generating the config file": a fresh 5 minute node token, then `teleport node configure`
+ * writes the agent's config, to which we add `debug_service: {enabled: false}` (its socket path under
+ * the agent directory can exceed the OS limit on socket path length). The file holds the token, so it
+ * is 0600 in a 0700 directory, and an old one is removed before the new one is written.
+ */
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { ToolsError } from '../errors.js';
+import type { Env } from '../settings.js';
+import { errorText, execCommand } from './exec.js';
+import type { AgentPaths } from './paths.js';
+import { OWNER_LABEL } from './paths.js';
+
+/** The agent directory and its data/ and logs/, private to this user. */
+export async function makeAgentDirs(paths: AgentPaths): Promise<void> {
+  for (const dir of [paths.dir, paths.data, paths.logs]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
+}
+
+export interface ConfigRequest {
+  binary: string;
+  env: Env;
+  paths: AgentPaths;
+  proxyAddr: string;
+  token: string;
+  clusterUser: string;
+  signal?: AbortSignal | undefined;
+}
+
+export function configureArgs(req: ConfigRequest): string[] {
+  return [
+    'node',
+    'configure',
+    '--output=stdout',
+    `--data-dir=${req.paths.data}`,
+    `--proxy=${req.proxyAddr}`,
+    `--token=${req.token}`,
+    `--labels=${OWNER_LABEL}=${req.clusterUser}`,
+  ];
+}
+
+/** The configure output with the debug service turned off, formatting and comments kept. */
+export function withDebugServiceOff(yamlText: string): string {
+  const doc = parseDocument(yamlText);
+  if (doc.errors.length > 0 || typeof doc.toJS() !== 'object' || doc.toJS() === null) {
+    throw new ToolsError('ECMC', `teleport node configure printed something that is not a YAML config: ${doc.errors[0]?.message ?? 'empty output'}`);
+  }
+  doc.set('debug_service', doc.createNode({ enabled: false }));
+  return doc.toString();
+}
+
+export async function writeAgentConfig(req: ConfigRequest): Promise<void> {
+  await makeAgentDirs(req.paths);
+  await rm(req.paths.config, { force: true });
+  const result = await execCommand(req.binary, configureArgs(req), { env: req.env, signal: req.signal, timeoutMs: 30_000 });
+  if (result.code !== 0) throw new ToolsError('ECMC', `teleport node configure failed: ${errorText(result)}`);
+  const text = withDebugServiceOff(result.stdout);
+  const tmp = `${req.paths.config}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode: 0o600, flush: true });
+    await chmod(tmp, 0o600);
+    await rename(tmp, req.paths.config);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

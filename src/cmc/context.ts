@@ -1,0 +1,78 @@
+/**
+ * What the Connect My Computer services need from the entry point: settings, a voice, a way to
+ * cancel, HTTP on first use, and the installed client tools (whose version is also the agent's).
+ */
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { ToolsError } from '../errors.js';
+import { createHttpClient } from '../http.js';
+import type { HttpClient } from '../http.js';
+import type { Env, Settings } from '../settings.js';
+import type { Reporter } from '../ui/reporter.js';
+import { isInstalled, versionDir } from '../tools/cache.js';
+import { selectVersion } from '../tools/update.js';
+import { proxyHost } from '../tools/tsh-args.js';
+import type { ClientTools } from './cluster.js';
+import type { EventSink } from './events.js';
+import { checkProfile } from './paths.js';
+
+export interface CmcContext {
+  settings: Settings;
+  reporter: Reporter;
+  signal?: AbortSignal | undefined;
+  /** The environment of every program we start: the user's, with tsh's own updater off. */
+  childEnv: Env;
+  events: EventSink;
+  /** The login this computer's agent allows: the user running teleport-tools. */
+  systemUser: string;
+  http(): HttpClient;
+  close(): Promise<void>;
+}
+
+export function createCmcContext(settings: Settings, reporter: Reporter, signal?: AbortSignal): CmcContext {
+  let client: HttpClient | undefined;
+  return {
+    settings,
+    reporter,
+    signal,
+    childEnv: { ...settings.env, TELEPORT_TOOLS_VERSION: 'off' },
+    events: { enabled: settings.config.usage_reporting, dirs: settings.connect },
+    systemUser: userInfo().username,
+    http: () => (client ??= createHttpClient(settings.http)),
+    close: async () => {
+      await client?.close();
+    },
+  };
+}
+
+/** Connect My Computer runs where Teleport has an SSH agent: Linux and macOS. */
+export function requireSupportedOs(nodePlatform: string = process.platform): void {
+  if (nodePlatform === 'win32') {
+    throw new ToolsError('ECMC', 'Connect My Computer is not available on Windows: Teleport has no SSH agent for Windows; use it on Linux or macOS');
+  }
+  if (nodePlatform !== 'linux' && nodePlatform !== 'darwin') {
+    throw new ToolsError('ECMC', `Connect My Computer is available on Linux and macOS only, not on ${nodePlatform}`);
+  }
+}
+
+/** The selected, installed client tools; their version is the agent's version. */
+export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
+  const { settings } = ctx;
+  const { version } = await selectVersion(settings);
+  if (!version) {
+    throw new ToolsError('ECMC', 'no Teleport client tools are installed yet; install them with: teleport-tools update');
+  }
+  if (!(await isInstalled(settings.cacheDir, version, 'tsh')) || !(await isInstalled(settings.cacheDir, version, 'tctl'))) {
+    throw new ToolsError('ECMC', `Teleport client tools v${version} are not installed; install them with: teleport-tools update${settings.pin.kind === 'version' ? ` --version ${version}` : ''}`);
+  }
+  const dir = versionDir(settings.cacheDir, version);
+  return { version, tsh: join(dir, 'tsh'), tctl: join(dir, 'tctl'), env: ctx.childEnv, signal: ctx.signal };
+}
+
+/** The profile a command acts on: --profile, else tsh's current profile; undefined when there is none. */
+export async function chosenProfile(settings: Settings, flag: string | undefined): Promise<string | undefined> {
+  if (flag) return checkProfile(proxyHost(flag) ?? flag);
+  const current = (await readFile(settings.currentProfileFile, 'utf8').catch(() => '')).trim();
+  return current ? checkProfile(current) : undefined;
+}

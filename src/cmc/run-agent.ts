@@ -1,0 +1,77 @@
+/**
+ * One run of the agent, shared by `cmc setup` (join, then stop) and `cmc start` (join, then share until
+ * told to stop): claim the profile's run, start the agent and its watchdog, wait until its node is in
+ * the cluster, hand over, and always stop the agent and release the run at the end. A failure of the
+ * agent is remembered (with its last lines) for `cmc status`.
+ */
+import { checkpoint } from '../checkpoint.js';
+import type { ClientTools } from './cluster.js';
+import type { CmcContext } from './context.js';
+import type { Joined } from './join.js';
+import { AgentFailed, waitUntilJoined } from './join.js';
+import type { AgentPaths } from './paths.js';
+import type { AgentProcess } from './process.js';
+import { spawnAgent } from './process.js';
+import { claimRun } from './run-lock.js';
+import { updateProfileState } from './state.js';
+
+export interface AgentRun {
+  profile: string;
+  tools: ClientTools;
+  paths: AgentPaths;
+  binary: string;
+  command: 'setup' | 'start';
+  /** Right after the agent started (before it joined). */
+  onStarted?: (agent: AgentProcess) => Promise<void>;
+}
+
+/**
+ * An AbortSignal for "stop now": Ctrl-C (the context's signal), SIGTERM (`cmc stop`, `tsh logout`),
+ * SIGHUP (the terminal closed). Listeners are removed by dispose().
+ */
+export function stopSignal(ctx: CmcContext): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, stop);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, controller.signal]) : controller.signal;
+  return {
+    signal,
+    dispose: () => {
+      for (const s of signals) process.off(s, stop);
+    },
+  };
+}
+
+/**
+ * Runs the agent until `whileJoined` returns (then stops it). Resolves undefined when stopped before
+ * the node joined; throws AgentFailed when the agent failed or exited.
+ */
+export async function runAgentUntilJoined<T>(
+  ctx: CmcContext,
+  run: AgentRun,
+  whileJoined: (agent: AgentProcess, joined: Joined, stop: AbortSignal) => Promise<T>,
+): Promise<{ joined: Joined; result: T } | undefined> {
+  const stop = stopSignal(ctx);
+  const claim = await claimRun(run.paths, run.command, stop.signal);
+  let agent: AgentProcess | undefined;
+  try {
+    agent = await spawnAgent(run.binary, run.paths, ctx.childEnv);
+    await claim.setAgent(agent.pid);
+    await run.onStarted?.(agent);
+    checkpoint('cmc-agent-started');
+    const joined = await waitUntilJoined(run.tools, run.paths, agent, stop.signal);
+    if (!joined) return undefined;
+    return { joined, result: await whileJoined(agent, joined, stop.signal) };
+  } catch (err) {
+    if (err instanceof AgentFailed) {
+      const failure = { at: new Date().toISOString(), message: err.message.split('\n')[0] ?? '', lines: err.lines };
+      await updateProfileState(ctx.settings.connect, run.profile, (s) => ({ ...s, lastFailure: failure })).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    await agent?.stop();
+    await claim.release();
+    stop.dispose();
+  }
+}

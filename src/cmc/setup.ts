@@ -1,0 +1,137 @@
+/**
+ * `cmc setup`: RFD 0133's four steps, each reported as it runs and each safe to run again after any
+ * failure: setting up the role, downloading the agent, generating the config file, joining the cluster.
+ * Joining starts the agent, waits for its node to be in the cluster, then stops it: sharing is `cmc
+ * start`'s job.
+ */
+import { ToolsError, describeError, isToolsError } from '../errors.js';
+import { checkpoint } from '../checkpoint.js';
+import type { ClientTools, Profile } from './cluster.js';
+import { activeProfile, addNodeToken, permissionError, removeToken } from './cluster.js';
+import type { CmcContext } from './context.js';
+import { clientTools, requireSupportedOs } from './context.js';
+import { checkAgentBinary, ensureAgentBinary } from './agent-binary.js';
+import { checkCompatibility, fetchClusterVersion, requireRunnable } from './compat.js';
+import { writeAgentConfig } from './config-file.js';
+import { recordEvent } from './events.js';
+import type { SetupStepName } from './events.js';
+import { runAgentUntilJoined } from './run-agent.js';
+import type { AgentPaths } from './paths.js';
+import { agentPaths, roleName } from './paths.js';
+import { requireLocalUser, setupRole } from './role.js';
+import { currentRun } from './run-lock.js';
+import { updateProfileState } from './state.js';
+
+interface Step {
+  name: SetupStepName;
+  title: string;
+  run(): Promise<string>;
+}
+
+/** Checks that hold before any step changes anything; returns what the steps need. */
+async function preflight(ctx: CmcContext, print: (line: string) => void): Promise<{ tools: ClientTools; profile: Profile; paths: AgentPaths }> {
+  requireSupportedOs();
+  const tools = await clientTools(ctx);
+  const profile = await activeProfile(tools);
+  const paths = agentPaths(ctx.settings.connect, profile.name);
+  const running = await currentRun(paths);
+  if (running) {
+    throw new ToolsError('ECMC', `the agent for ${profile.name} is running (teleport-tools cmc ${running.command}, pid ${running.pid}); stop it first with: teleport-tools cmc stop`);
+  }
+  const clusterVersion = await fetchClusterVersion(ctx.http(), profile.proxyAddr, ctx.signal);
+  const compat = checkCompatibility(tools.version, clusterVersion);
+  requireRunnable(compat);
+  if (compat.message) ctx.reporter.warn(compat.message);
+  print(`Setting up Connect My Computer for ${profile.user} on cluster ${profile.cluster} (${profile.proxyAddr}), agent v${tools.version}.`);
+  return { tools, profile, paths };
+}
+
+export async function runSetup(ctx: CmcContext, print: (line: string) => void): Promise<void> {
+  const { settings } = ctx;
+  const { tools, profile, paths } = await preflight(ctx, print);
+  const user = await requireLocalUser(tools, profile);
+  const who = { cluster: profile.cluster, user: profile.user };
+  let agentBinary = '';
+  let token = '';
+  let relogin = false;
+
+  const steps: Step[] = [
+    {
+      name: 'setting_up_role',
+      title: 'Setting up the role',
+      run: async () => {
+        const outcome = await setupRole(tools, profile, user, ctx.systemUser);
+        await updateProfileState(settings.connect, profile.name, (s) => ({
+          ...s, clusterName: profile.cluster, clusterUser: profile.user, role: outcome.role, proxyAddr: profile.proxyAddr,
+        }));
+        checkpoint('cmc-role');
+        relogin = outcome.assigned;
+        const parts = [
+          outcome.created ? `created role ${outcome.role}` : `role ${outcome.role} exists`,
+          ...outcome.added.map((a) => `added ${a}`),
+          outcome.assigned ? `added it to user ${profile.user}` : `user ${profile.user} has it`,
+        ];
+        return parts.join('; ');
+      },
+    },
+    {
+      name: 'downloading_agent',
+      title: 'Downloading the agent',
+      run: async () => {
+        if (settings.pin.kind === 'off') {
+          const state = await checkAgentBinary(settings, tools.version);
+          if (!state.ok) throw new ToolsError('EOFFLINE', `${state.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
+        }
+        const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
+        agentBinary = binary.path;
+        checkpoint('cmc-agent-downloaded');
+        return `${binary.downloaded ? 'downloaded and verified' : 'verified'} teleport v${binary.version} (${binary.path})`;
+      },
+    },
+    {
+      name: 'generating_config_file',
+      title: 'Generating the config file',
+      run: async () => {
+        await updateProfileState(settings.connect, profile.name, (s) => ({ ...s, setupCompleted: false }));
+        try {
+          token = await addNodeToken(tools);
+        } catch (err) {
+          throw permissionError(err, 'create join tokens', 'resource "token"', 'verb "create"');
+        }
+        await writeAgentConfig({ binary: agentBinary, env: ctx.childEnv, paths, proxyAddr: profile.proxyAddr, token, clusterUser: profile.user, signal: ctx.signal });
+        checkpoint('cmc-config-written');
+        return `wrote ${paths.config}`;
+      },
+    },
+    {
+      name: 'joining_cluster',
+      title: 'Joining the cluster',
+      run: async () => {
+        const run = await runAgentUntilJoined(ctx, { profile: profile.name, tools, paths, binary: agentBinary, command: 'setup' }, async () => undefined);
+        if (!run) throw new ToolsError('ECANCELLED', 'cancelled');
+        const { joined } = run;
+        // The token has done its job; it expires in 5 minutes anyway.
+        await removeToken(tools, token).catch(() => undefined);
+        await updateProfileState(settings.connect, profile.name, (s) => ({
+          ...s, setupCompleted: true, nodeUuid: joined.uuid, nodeName: joined.node.spec.hostname ?? joined.uuid, lastFailure: undefined,
+        }));
+        return `node ${joined.node.spec.hostname ?? ''} (${joined.uuid}) joined cluster ${profile.cluster}`;
+      },
+    },
+  ];
+
+  for (const [i, step] of steps.entries()) {
+    print(`[${i + 1}/${steps.length}] ${step.title}...`);
+    try {
+      print(`      ${await step.run()}`);
+    } catch (err) {
+      if (isToolsError(err, 'ECANCELLED')) throw err;
+      await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.setup', success: false, failedStep: step.name });
+      if (!isToolsError(err) && !(err as NodeJS.ErrnoException).syscall) throw err;
+      throw new ToolsError('ECMC', `${step.title} failed: ${describeError(err)}\nFix the cause and run 'teleport-tools cmc setup' again; it continues safely.`, { cause: err });
+    }
+  }
+  await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.setup', success: true });
+  print('Setup complete. Share this computer with: teleport-tools cmc start');
+  if (relogin) print(`Role ${roleName(profile.user)} was added to ${profile.user}: log in again (tsh login) so your certificate includes it.`);
+}

@@ -1,0 +1,79 @@
+/**
+ * `cmc start`: shares this computer in the foreground, like Connect's window: checks compatibility,
+ * starts the agent, waits until its node is in the cluster, says what is shared, and runs until
+ * Ctrl-C (or `cmc stop`). Sets autoStart; a closed window keeps it, only `cmc stop` clears it.
+ */
+import { access } from 'node:fs/promises';
+import { ToolsError } from '../errors.js';
+import { activeProfile } from './cluster.js';
+import type { CmcContext } from './context.js';
+import { clientTools, requireSupportedOs } from './context.js';
+import { checkAgentBinary, ensureAgentBinary } from './agent-binary.js';
+import { checkCompatibility, fetchClusterVersion, requireRunnable } from './compat.js';
+import { recordEvent } from './events.js';
+import { AgentFailed } from './join.js';
+import { agentPaths } from './paths.js';
+import { describeExit } from './process.js';
+import { runAgentUntilJoined } from './run-agent.js';
+import { readProfileState, updateProfileState } from './state.js';
+
+export async function runStart(ctx: CmcContext, print: (line: string) => void): Promise<void> {
+  const { settings } = ctx;
+  requireSupportedOs();
+  const tools = await clientTools(ctx);
+  const profile = await activeProfile(tools);
+  const paths = agentPaths(settings.connect, profile.name);
+  const state = await readProfileState(settings.connect, profile.name);
+  const configured = await access(paths.config).then(() => true, () => false);
+  if (!state.setupCompleted || !configured) {
+    throw new ToolsError('ECMC', `Connect My Computer is not set up for ${profile.name}; run: teleport-tools cmc setup`);
+  }
+
+  const clusterVersion = await fetchClusterVersion(ctx.http(), profile.proxyAddr, ctx.signal);
+  const compat = checkCompatibility(tools.version, clusterVersion);
+  requireRunnable(compat);
+  if (compat.message) ctx.reporter.warn(compat.message);
+
+  // A client-tools update changes the agent's version too: fetch the matching agent first.
+  if (settings.pin.kind === 'off') {
+    const binary = await checkAgentBinary(settings, tools.version);
+    if (!binary.ok) throw new ToolsError('EOFFLINE', `${binary.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
+  }
+  const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
+  const who = { cluster: profile.cluster, user: profile.user };
+
+  const run = await runAgentUntilJoined(
+    ctx,
+    {
+      profile: profile.name,
+      tools,
+      paths,
+      binary: binary.path,
+      command: 'start',
+      onStarted: async (agent) => {
+        await updateProfileState(settings.connect, profile.name, (s) => ({ ...s, autoStart: true }));
+        await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.agentStart' });
+        print(`Started the agent v${binary.version} (pid ${agent.pid}); waiting for it to join ${profile.cluster}...`);
+      },
+    },
+    async (agent, joined, stop) => {
+      const host = joined.node.spec.hostname ?? joined.uuid;
+      await updateProfileState(settings.connect, profile.name, (s) => ({ ...s, nodeUuid: joined.uuid, nodeName: host, lastFailure: undefined }));
+      print(`Sharing this computer with cluster ${profile.cluster} as node ${host} (${joined.uuid}).`);
+      print(`${profile.user} can log in to it as ${ctx.systemUser}: tsh ssh ${ctx.systemUser}@${host}`);
+      print(`Agent logs: ${paths.log}`);
+      print('Press Ctrl-C to stop sharing.');
+      const stopped = new Promise<'stopped'>((resolve) => {
+        if (stop.aborted) resolve('stopped');
+        stop.addEventListener('abort', () => resolve('stopped'), { once: true });
+      });
+      const outcome = await Promise.race([agent.exited, stopped]);
+      if (outcome !== 'stopped') {
+        throw new AgentFailed(`the agent ${describeExit(outcome)}; this computer is no longer shared`, agent.lastLines());
+      }
+      print('Stopping the agent...');
+      await agent.stop();
+    },
+  );
+  print(run ? 'Stopped sharing this computer.' : 'Stopped the agent before it joined the cluster.');
+}
