@@ -26,6 +26,7 @@ export interface LaunchPlan {
   binary: string;
   /** tsh's subcommand, when it matters to the caller (login/logout hooks). */
   subcommand: string | undefined;
+  /** login: the proxy logged in to; logout: the one logged out of (undefined: all of them). */
   proxyHost: string | undefined;
 }
 
@@ -85,7 +86,9 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   const { settings, reporter } = ctx;
   const cmd = req.tool === 'tsh' ? parseTshArgs(req.args) : { subcommand: undefined, proxy: undefined };
   const isLogin = cmd.subcommand === 'login';
-  const host = isLogin || cmd.subcommand === 'logout' ? await loginProxy(ctx, cmd.proxy) : undefined;
+  // `tsh logout` without --proxy (or TELEPORT_PROXY) logs out of every profile: no host then.
+  const logoutProxy = cmd.proxy ?? settings.env.TELEPORT_PROXY;
+  const host = isLogin ? await loginProxy(ctx, cmd.proxy) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
   const network = ctx.network.allowed;
 
   if (settings.pin.kind === 'invalid') {
