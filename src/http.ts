@@ -230,6 +230,17 @@ function isRetryableError(err: unknown): boolean {
   return NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(e.cause?.code ?? '');
 }
 
+/**
+ * Lets go of a response body we will not use: drained (keeping the connection) or destroyed. Either
+ * may end in an error event (a reset, undici's abort) that has nobody else to go to; unheard, it
+ * would crash the process.
+ */
+function discard(body: Dispatcher.ResponseData['body'], how: 'drain' | 'destroy'): void {
+  body.on('error', () => undefined);
+  if (how === 'drain') body.resume();
+  else body.destroy();
+}
+
 function abortReason(signal: AbortSignal | undefined): ToolsError | undefined {
   if (!signal?.aborted) return undefined;
   const reason: unknown = signal.reason;
@@ -269,7 +280,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         signal,
       });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
-        res.body.resume();
+        discard(res.body, 'drain');
         const location = res.headers.location;
         if (typeof location !== 'string') throw new ToolsError('EHTTP', `${redact(url)} answered ${res.statusCode} without a Location`);
         if (hop >= MAX_REDIRECTS) throw new ToolsError('EHTTP', `too many redirects (more than ${MAX_REDIRECTS}) starting at ${redact(start)}`);
@@ -295,7 +306,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       try {
         const { res, url } = await open(start, signal);
         if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
-        res.body.resume();
+        discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
         const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}${tries}`);
         if (!isRetryableStatus(res.statusCode) || attempt >= options.attempts) throw err;
@@ -326,7 +337,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         return await withRetries(raw, signal, async (res, url) => {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > req.maxBytes) {
-            res.body.destroy();
+            discard(res.body, 'destroy');
             throw new ToolsError('EHTTP', `${redact(url)} sent ${declared} bytes; at most ${req.maxBytes} expected`);
           }
           const chunks: Buffer[] = [];
@@ -334,7 +345,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           for await (const chunk of res.body as AsyncIterable<Buffer>) {
             total += chunk.length;
             if (total > req.maxBytes) {
-              res.body.destroy();
+              discard(res.body, 'destroy');
               throw new ToolsError('EHTTP', `${redact(url)} sent more than ${req.maxBytes} bytes; at most ${req.maxBytes} expected`);
             }
             chunks.push(chunk);
