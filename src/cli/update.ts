@@ -14,7 +14,8 @@ interface Args {
 export const updateCommand: CommandModule<object, Args> = {
   command: 'update',
   describe: 'Install the cloud-stable version now (or --version X.Y.Z) and make it the one tsh and tctl run',
-  builder: (y) => y.option('version', { type: 'string', describe: 'Install and select exactly this version' }),
+  // --version here is the version to install, not the global --version flag.
+  builder: (y) => y.version(false).option('version', { type: 'string', describe: 'Install and select exactly this version' }),
   handler: handler(async (args) => {
     const { settings, reporter, signal } = await cliContext();
     if (args.version !== undefined) {
