@@ -1,0 +1,24 @@
+/**
+ * One doctor check's verdict: what was looked at, what was found, and, when it is wrong, the one thing
+ * to do about it. `name` is stable (scripts read `doctor --json`); `detail` and `fix` are for people.
+ */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** Set exactly when `ok` is false. */
+  fix: string | undefined;
+}
+
+export function passed(name: string, detail: string): Check {
+  return { name, ok: true, detail, fix: undefined };
+}
+
+export function failed(name: string, detail: string, fix: string): Check {
+  return { name, ok: false, detail, fix };
+}
+
+/** Quotes a path for a command line the user may paste into a POSIX shell. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
