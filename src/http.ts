@@ -371,6 +371,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
       try {
         const { res, url } = await open(start, signal);
+        // A diagnosis needs only the start of the body; listen for errors before stopping the rest.
+        res.body.on('error', () => undefined);
         const chunks: Buffer[] = [];
         let total = 0;
         for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -378,7 +380,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           total += chunk.length;
           if (total >= 256) break;
         }
-        res.body.destroy();
+        discard(res.body, 'destroy');
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
