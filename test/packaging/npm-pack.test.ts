@@ -1,0 +1,136 @@
+// What users get from npm: `npm pack` holds only the built code, the launchers, README and licence; the
+// tarball installs into a fresh prefix with `npm install -g --prefix`, and the commands work from there
+// through npm's bin symlinks (the first `tsh` installs from the test CDN). `npm uninstall -g` removes
+// the commands and leaves $TELEPORT_HOME alone. The npm registry (or npm's cache) provides the
+// dependencies; everything else stays on loopback.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { lstat, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCdn } from '../helpers/cdn-server.js';
+import type { CdnServer } from '../helpers/cdn-server.js';
+import { buildRelease } from '../helpers/release.js';
+import { REPO, SYSTEM_PATH, createSandbox, run } from '../helpers/sandbox.js';
+import type { RunResult, Sandbox } from '../helpers/sandbox.js';
+
+const VERSION = '17.0.1';
+const noNpm = spawnSync('npm', ['--version']).error ? 'npm is not on PATH' : false;
+
+/** The user's own npm configuration (registry, cache), without what an outer `npm test` exported. */
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
+function npm(args: string[], cwd: string): Promise<RunResult> {
+  return run('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'], { env: npmEnv, cwd });
+}
+
+let tmp: string;
+let prefix: string;
+let tarball: string;
+let packed: string[];
+let cdn: CdnServer;
+let box: Sandbox;
+let pkg: { name: string; version: string };
+
+before(async () => {
+  if (noNpm) return;
+  tmp = await mkdtemp(join(tmpdir(), 'tt-pack-'));
+  prefix = join(tmp, 'prefix');
+  pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as typeof pkg;
+  const pack = await npm(['pack', '--json', '--pack-destination', tmp], REPO);
+  assert.equal(pack.code, 0, pack.stderr);
+  const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+  assert.ok(info);
+  tarball = join(tmp, info.filename);
+  packed = info.files.map((f) => f.path).sort();
+  const release = await buildRelease({ dir: join(tmp, 'cdn'), version: VERSION });
+  cdn = await startCdn({ version: `v${VERSION}` });
+  cdn.serveRelease(release);
+  box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
+  // Only the installed package's commands: the launchers linked from the repository are not on PATH.
+  box.env.PATH = `${join(prefix, 'bin')}:${SYSTEM_PATH}`;
+});
+after(async () => {
+  if (noNpm) return;
+  await cdn.close();
+  await box.remove();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const bin = (name: string): string => join(prefix, 'bin', name);
+const runBin = (name: string, args: string[], extra: Record<string, string | undefined> = {}): Promise<RunResult> =>
+  run(bin(name), args, { env: { ...box.env, ...extra }, cwd: box.home });
+
+describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
+  it('holds only dist/src, the launchers, README, LICENSE and package.json', async () => {
+    const allowed = /^(dist\/src\/.+\.js|shims\/tsh|shims\/tctl|README\.md|LICENSE|package\.json)$/;
+    assert.deepEqual(packed.filter((f) => !allowed.test(f)), []);
+    for (const required of ['LICENSE', 'package.json', 'shims/tsh', 'shims/tctl', 'dist/src/cli/main.js', 'dist/src/launcher/main.js']) {
+      assert.ok(packed.includes(required), `${required} is missing from the package`);
+    }
+    if (existsSync(join(REPO, 'README.md'))) assert.ok(packed.includes('README.md'));
+    // Every compiled file comes from a current source file: no stale output from a deleted module ships.
+    for (const file of packed.filter((f) => f.startsWith('dist/src/'))) {
+      const source = file.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      assert.ok(existsSync(join(REPO, source)), `${file} has no ${source}: stale build output (rm -rf dist && npm run build)`);
+    }
+    assert.match(await readFile(join(REPO, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004/);
+  });
+
+  it('installs into a fresh prefix with npm install -g --prefix', async () => {
+    const r = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', tarball], tmp);
+    assert.equal(r.code, 0, r.stderr);
+    const lib = join(prefix, 'lib', 'node_modules', pkg.name);
+    for (const [name, target] of [['tsh', 'shims/tsh'], ['tctl', 'shims/tctl'], ['teleport-tools', 'dist/src/cli/main.js']] as const) {
+      assert.ok((await lstat(bin(name))).isSymbolicLink(), `${name} is an npm bin link`);
+      assert.equal(await readlink(bin(name)), `../lib/node_modules/${pkg.name}/${target}`);
+      assert.ok(((await lstat(join(lib, target))).mode & 0o111) !== 0, `${target} is executable`);
+    }
+  });
+
+  it('teleport-tools works from there', async () => {
+    const help = await runBin('teleport-tools', ['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of ['status', 'update', 'config', 'clean', 'doctor', 'completion', 'cmc']) assert.match(help.stdout, new RegExp(`teleport-tools ${command}`));
+    const version = await runBin('teleport-tools', ['--version']);
+    assert.equal(version.stdout.trim(), pkg.version);
+    const completion = await runBin('teleport-tools', ['completion'], { SHELL: '/bin/bash' });
+    assert.match(completion.stdout, /complete -o bashdefault -o default -F _teleport-tools_yargs_completions teleport-tools/);
+  });
+
+  it('tsh installs on first run through the bin link, then runs without Node.js or network', async () => {
+    const first = await runBin('tsh', ['version']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^Teleport v17\.0\.1 git:\S+ go1\.20\n$/);
+    assert.match(first.stderr, /^Installing Teleport client tools v17\.0\.1\.\.\.$/m);
+    assert.equal((await readFile(join(box.teleportHome, 'cloud-stable-version'), 'utf8')), `${VERSION}\n`);
+
+    const mark = cdn.requests.length;
+    // PATH without node: the launcher's fast path needs only sh.
+    const onlyBin = { PATH: join(prefix, 'bin') };
+    const env = await runBin('tsh', ['__env', 'TELEPORT_TOOLS_PATH_REEXEC', 'TELEPORT_TOOLS_VERSION'], onlyBin);
+    assert.equal(env.code, 0, env.stderr);
+    assert.deepEqual(JSON.parse(env.stdout), { TELEPORT_TOOLS_PATH_REEXEC: bin('tsh'), TELEPORT_TOOLS_VERSION: 'off' });
+    const tctl = await runBin('tctl', ['version'], onlyBin);
+    assert.equal(tctl.code, 0, tctl.stderr);
+    assert.match(tctl.stdout, /^Teleport v17\.0\.1 /);
+    assert.equal(cdn.requests.length, mark, 'the fast path makes no request');
+  });
+
+  it('teleport-tools doctor from the installed package finds everything in order', async () => {
+    const r = await runBin('teleport-tools', ['doctor']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^ok +tsh +${bin('tsh')} is the teleport-tools launcher \\(-> ${prefix}/lib/node_modules/${pkg.name}/shims/tsh\\)$`, 'm'));
+  });
+
+  it('npm uninstall -g removes the commands and leaves $TELEPORT_HOME as it was', async () => {
+    const r = await npm(['uninstall', '-g', '--prefix', prefix, pkg.name], tmp);
+    assert.equal(r.code, 0, r.stderr);
+    for (const name of ['tsh', 'tctl', 'teleport-tools']) assert.equal(existsSync(bin(name)), false, `${name} is gone`);
+    assert.equal(existsSync(join(prefix, 'lib', 'node_modules', pkg.name)), false);
+    assert.ok(existsSync(join(box.cacheDir, VERSION, 'tsh')), 'installed client tools stay in $TELEPORT_HOME/cache');
+    assert.ok(existsSync(join(box.teleportHome, 'cloud-stable-version')));
+  });
+});
