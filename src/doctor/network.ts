@@ -54,8 +54,11 @@ function networkFix(err: unknown, url: string, proxy: ProxySettings): string {
   return 'check your network connection and DNS; behind a corporate proxy, set HTTPS_PROXY=http://host:port';
 }
 
+/** The hint src/http.ts appends to a network error; the check's own fix says it better. */
+const HTTP_HINT = / \((if a proxy or private CA|the proxy|check the proxy)[^()]*\)$/;
+
 function failure(name: string, url: string, err: unknown, proxy: ProxySettings): Check {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).replace(HTTP_HINT, '');
   return failed(name, `${message}${/through proxy/.test(message) ? '' : ` (${route(url, proxy)})`}`, networkFix(err, url, proxy));
 }
 
