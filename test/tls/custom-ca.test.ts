@@ -112,11 +112,12 @@ describe('an installed version keeps working when TLS fails (fail open)', () => 
     assert.equal(install.code, 0, install.stderr);
     const before = await box.cacheEntries();
     // Default NODE_EXTRA_CA_CERTS (the test CA): the endpoint is now untrusted. A Cloud proxy makes login refresh.
-    const r = await box.tool('tsh', ['--proxy=example.teleport.sh', 'login', '__args']);
+    const r = await box.tool('tsh', ['--proxy=example.teleport.sh', 'login']);
     const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
     assert.equal(warnings.length, 1, r.stderr);
     assert.match(warnings[0] ?? '', HINT);
-    assert.match(r.stderr, /ERROR: unknown command/, 'the installed fake tsh ran');
+    // The fake tsh has no cluster here, so its login fails in its own words: proof that it ran.
+    assert.match(r.stderr, /^ERROR: /m, 'the installed fake tsh ran');
     assert.deepEqual(await box.cacheEntries(), before);
   });
 });
