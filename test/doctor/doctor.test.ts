@@ -227,6 +227,17 @@ describe('doctor checks the network the way the launchers use it', () => {
     assert.ok(!JSON.stringify(by).includes('hunter2'));
   });
 
+  it('a proxy setting that is not a URL: the proxy check fails, without echoing it', async () => {
+    const box = await sandbox();
+    const mark = cdn.requests.length;
+    const { r, by } = await doctorJson(box, { HTTPS_PROXY: 'http://u:hunter2@[proxy' });
+    assert.deepEqual(failing(by), ['proxy', 'version-endpoint']);
+    assert.equal(by.proxy?.detail, 'HTTPS_PROXY is not a valid proxy URL; expected http://[user:password@]host:port');
+    assert.match(by.cdn?.detail ?? '', /^skipped: no usable proxy setting/);
+    assert.equal(cdn.requests.length, mark);
+    assert.ok(!r.stdout.includes('hunter2') && !r.stderr.includes('hunter2'));
+  });
+
   it('a proxy that wants credentials', async () => {
     const box = await sandbox();
     const proxy = await startConnectProxy({ credentials: { user: 'u', password: 'p' } });

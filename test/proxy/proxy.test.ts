@@ -123,6 +123,17 @@ describe('HTTPS_PROXY', () => {
     assert.ok(p.log.length >= 1);
   });
 
+  it('a value that is not a URL: one warning naming the variable, never echoing it; nothing left behind', async () => {
+    const box = await sandbox();
+    const mark = cdn.requests.length;
+    const r = await box.tool('tsh', ['version'], { HTTPS_PROXY: `http://${USER}:${PASSWORD}@[proxy` });
+    assert.equal(r.code, 1);
+    assert.equal(since(mark), 0);
+    assert.match(r.stderr, /^teleport-tools: warning: could not install the cloud-stable version: HTTPS_PROXY is not a valid proxy URL; expected http:\/\/\[user:password@\]host:port$/m);
+    assertNoSecret(r.stderr, 'stderr');
+    await assertNothingLeft(box);
+  });
+
   it('teleport-tools update goes through it too', async () => {
     const box = await sandbox();
     const p = await proxy();
