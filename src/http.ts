@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EnvHttpProxyAgent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ToolsError, isToolsError } from './errors.js';
+import { scopedSignal } from './abort.js';
 
 export interface ProxySettings {
   httpProxy?: string | undefined;
@@ -331,7 +332,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
 
   return {
     async getText(raw, req) {
-      const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
+      const scope = scopedSignal([req.signal], req.timeoutMs);
+      const { signal } = scope;
       const timedOut = () => (req.signal?.aborted ? abortReason(req.signal) : new ToolsError('ENETWORK', `${redact(raw)} did not answer within ${req.timeoutMs / 1000} s`));
       try {
         return await withRetries(raw, signal, async (res, url) => {
@@ -356,6 +358,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         if (signal.aborted && !isToolsError(err, 'EHTTP')) throw timedOut() ?? err;
         if (isToolsError(err)) throw err;
         throw networkError(new URL(raw), err, via(new URL(raw)));
+      } finally {
+        scope.dispose();
       }
     },
 
@@ -368,7 +372,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
 
     async probe(raw, req) {
       const start = checkUrl(raw);
-      const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
+      const scope = scopedSignal([req.signal], req.timeoutMs);
+      const { signal } = scope;
       try {
         const { res, url } = await open(start, signal);
         // A diagnosis needs only the start of the body; listen for errors before stopping the rest.
@@ -394,6 +399,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         }
         if (isToolsError(err)) throw err;
         throw networkError(start, err, via(start));
+      } finally {
+        scope.dispose();
       }
     },
 

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
+import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
 import { readManifest, writeManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
@@ -124,7 +125,8 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     }
     const name = archiveName(req.release);
     const entries = Object.fromEntries(req.binaries.map((b) => [entryPath(req.release.edition, b), b]));
-    const signal = req.signal ? AbortSignal.any([req.signal, lock.compromised]) : lock.compromised;
+    const scope = scopedSignal([req.signal, lock.compromised]);
+    const { signal } = scope;
     const got = await downloadVerified({
       http: req.http,
       archiveUrl: archiveUrl(req.cdnBaseUrl, req.release),
@@ -134,10 +136,12 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       signal,
       onStart: req.onStart,
       onProgress: req.onProgress,
-    }).catch((err: unknown) => {
-      if (lock.compromised.aborted) throw lock.compromised.reason;
-      throw wrapFs(err, `installing ${name}`);
-    });
+    })
+      .catch((err: unknown) => {
+        if (lock.compromised.aborted) throw lock.compromised.reason;
+        throw wrapFs(err, `installing ${name}`);
+      })
+      .finally(() => scope.dispose());
     const manifest: Manifest = {
       version: req.release.version,
       edition: req.release.edition,
