@@ -1,0 +1,96 @@
+// `tsh login` refreshes cloud-stable-version from the version endpoint, for Cloud proxies only.
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { VERSION_PATH } from '../helpers/cdn-server.js';
+import { paths, world } from './world.js';
+
+const versionFile = (home: string) => readFile(join(home, 'cloud-stable-version'), 'utf8');
+
+describe('tsh login', () => {
+  for (const argv of [
+    ['login', '--proxy=acme.teleport.sh'],
+    ['--insecure', 'login', '--proxy', 'acme.teleport.sh:443'],
+    ['-d', '--proxy=acme.teleport.sh', 'login'],
+    ['-l', 'root', '--proxy', 'https://acme.teleport.sh', 'login', '--user=alice'],
+  ]) {
+    test(`picks up a new cloud-stable version: tsh ${argv.join(' ')}`, async (t) => {
+      const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
+      await w.preinstall('13.2.3');
+      w.cdn.setVersion('v13.3.0');
+      w.cdn.requests.length = 0;
+      const r = await w.sb.tool('tsh', argv);
+      assert.match(r.stderr, /^New cloud-stable version of Teleport detected: v13\.3\.0$/m);
+      assert.match(r.stderr, /^Updated tsh\/tctl to version v13\.3\.0!$/m);
+      assert.equal(r.stdout.includes('teleport-tools'), false);
+      assert.equal(await versionFile(w.sb.teleportHome), '13.3.0\n');
+      assert.deepEqual(paths(w.cdn), [VERSION_PATH, `${await w.archivePath('13.3.0')}.sha256`, await w.archivePath('13.3.0')]);
+      // The new tsh runs from now on, on the fast path.
+      const v = await w.sb.tool('tctl', ['version']);
+      assert.match(v.stdout, /v13\.3\.0/);
+    });
+  }
+
+  test('the proxy may come from TELEPORT_PROXY or the current profile', async (t) => {
+    const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
+    await w.preinstall('13.2.3');
+    w.cdn.setVersion('v13.3.0');
+    const r = await w.sb.tool('tsh', ['login'], { TELEPORT_PROXY: 'acme.teleport.sh:443' });
+    assert.match(r.stderr, /Updated tsh\/tctl to version v13\.3\.0!/);
+
+    const w2 = await world(['13.2.3', '13.3.0'], '13.2.3', t);
+    await w2.preinstall('13.2.3');
+    w2.cdn.setVersion('v13.3.0');
+    await writeFile(join(w2.sb.teleportHome, 'current-profile'), 'acme.teleport.sh\n');
+    const r2 = await w2.sb.tool('tsh', ['login']);
+    assert.match(r2.stderr, /Updated tsh\/tctl to version v13\.3\.0!/);
+    assert.equal(await versionFile(w2.sb.teleportHome), '13.3.0\n');
+  });
+
+  test('when already up to date: one request, no messages', async (t) => {
+    const w = await world(['13.2.3'], '13.2.3', t);
+    await w.preinstall('13.2.3');
+    w.cdn.requests.length = 0;
+    const r = await w.sb.tool('tsh', ['login', '--proxy=acme.teleport.sh']);
+    assert.deepEqual(paths(w.cdn), [VERSION_PATH]);
+    assert.doesNotMatch(r.stderr, /teleport-tools|cloud-stable|Updated/);
+  });
+
+  test('a self-hosted proxy makes no request at all', async (t) => {
+    const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
+    await w.preinstall('13.2.3');
+    w.cdn.setVersion('v13.3.0');
+    w.cdn.requests.length = 0;
+    for (const proxy of ['teleport.example.com', 'teleport.sh', 'evil-teleport.sh.example.com:443']) {
+      await w.sb.tool('tsh', ['login', `--proxy=${proxy}`]);
+    }
+    assert.deepEqual(w.cdn.requests, []);
+    assert.equal(await versionFile(w.sb.teleportHome), '13.2.3\n');
+  });
+
+  test('opt-out: TELEPORT_TOOLS_VERSION=off or disable_auto_updates makes no request', async (t) => {
+    const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
+    await w.preinstall('13.2.3');
+    w.cdn.setVersion('v13.3.0');
+    w.cdn.requests.length = 0;
+    await w.sb.tool('tsh', ['login', '--proxy=acme.teleport.sh'], { TELEPORT_TOOLS_VERSION: 'off' });
+    await mkdir(join(w.sb.teleportHome, 'config'), { recursive: true });
+    await writeFile(join(w.sb.teleportHome, 'config', 'tools.yaml'), 'disable_auto_updates: true\n');
+    await w.sb.tool('tsh', ['login', '--proxy=acme.teleport.sh']);
+    await w.sb.tool('tctl', ['status']);
+    assert.deepEqual(w.cdn.requests, []);
+    assert.equal(await versionFile(w.sb.teleportHome), '13.2.3\n');
+  });
+
+  test('a pinned version is not refreshed on login and cloud-stable-version is left alone', async (t) => {
+    const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
+    await w.preinstall('13.2.3');
+    w.cdn.setVersion('v13.3.0');
+    w.cdn.requests.length = 0;
+    const r = await w.sb.tool('tsh', ['login', '--proxy=acme.teleport.sh'], { TELEPORT_TOOLS_VERSION: '13.2.3' });
+    assert.doesNotMatch(r.stderr, /detected/);
+    assert.deepEqual(w.cdn.requests, []);
+    assert.equal(await versionFile(w.sb.teleportHome), '13.2.3\n');
+  });
+});
