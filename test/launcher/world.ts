@@ -3,7 +3,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CdnServer, startCdn } from '../helpers/cdn-server.js';
+import type { CdnServer} from '../helpers/cdn-server.js';
+import { startCdn } from '../helpers/cdn-server.js';
 import { buildRelease, currentPlatform } from '../helpers/release.js';
 import type { BuiltRelease } from '../helpers/release.js';
 import { createSandbox } from '../helpers/sandbox.js';
