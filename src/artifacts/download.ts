@@ -12,6 +12,9 @@ import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
 import { extractEntries } from './archive.js';
 import type { ExtractSpec } from './archive.js';
 
+/** What the decompressor is fed at a time. */
+const BATCH_BYTES = 256 * 1024;
+
 export interface Progress {
   received: number;
   total: number | undefined;
@@ -48,13 +51,29 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
 
   const hasher = ssri.create({ algorithms: ['sha256'] });
   let received = 0;
+  // TLS hands over ~16 KB at a time; every piece costs a trip through gunzip's thread and each stage
+  // after it. Batching them is one cheap copy and makes the whole pipeline several times less chatty.
+  let batch: Buffer[] = [];
+  let batched = 0;
+  const takeBatch = (): Buffer => {
+    const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
+    batch = [];
+    batched = 0;
+    return out;
+  };
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       if (received === 0) checkpoint('archive-streaming');
       received += chunk.length;
       hasher.update(chunk);
       req.onProgress?.({ received, total: size });
-      cb(null, chunk);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= BATCH_BYTES) cb(null, takeBatch());
+      else cb();
+    },
+    flush(cb) {
+      cb(null, batched > 0 ? takeBatch() : undefined);
     },
   });
   // Set only when the socket failed: then that, not what gunzip or tar made of the cut, is the error.
