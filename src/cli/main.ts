@@ -27,9 +27,9 @@ await yargs(hideBin(process.argv))
   .alias('h', 'help')
   .version(PACKAGE_VERSION)
   .wrap(Math.min(100, process.stdout.columns || 100))
-  .fail((msg, err, y) => {
+  .fail((msg, err) => {
     if (err) throw err;
-    process.stderr.write(`${y.help() ? '' : ''}teleport-tools: ${msg}\nRun 'teleport-tools --help' for usage.\n`);
+    process.stderr.write(`teleport-tools: ${msg}\nRun 'teleport-tools --help' for usage.\n`);
     process.exit(2);
   })
   .parseAsync();
