@@ -1,0 +1,123 @@
+// What a Teleport release archive is called and holds (TELEPORT.md, "Release archives"), as data.
+import type { FakeProgramOptions, FakeTool } from './fake-programs.js';
+import { FAKE_TOOLS, fakeProgram } from './fake-programs.js';
+import type { TarEntry } from './tar-writer.js';
+
+export type Edition = 'oss' | 'ent';
+export type ReleaseOs = 'linux' | 'darwin';
+export type ReleaseArch = 'amd64' | 'arm64' | 'arm' | '386';
+
+export interface ReleaseSpec {
+  /** Bare semver, e.g. `13.2.3`. */
+  version: string;
+  /** Default `oss`. */
+  edition?: Edition;
+  /** Default: this machine (`currentPlatform()`). */
+  os?: ReleaseOs;
+  arch?: ReleaseArch;
+  fips?: boolean;
+}
+
+const OS: Partial<Record<NodeJS.Platform, ReleaseOs>> = { linux: 'linux', darwin: 'darwin' };
+const ARCH: Partial<Record<NodeJS.Architecture, ReleaseArch>> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+
+/** Teleport's names for this machine's OS and CPU. */
+export function currentPlatform(): { os: ReleaseOs; arch: ReleaseArch } {
+  const os = OS[process.platform];
+  const arch = ARCH[process.arch];
+  if (!os || !arch) throw new Error(`no Teleport release for ${process.platform}/${process.arch}`);
+  return { os, arch };
+}
+
+/** `teleport[-ent]-v<ver>-<os>-<arch>[-fips]-bin.tar.gz` */
+export function archiveName(spec: ReleaseSpec): string {
+  const platform = currentPlatform();
+  const edition = spec.edition === 'ent' ? '-ent' : '';
+  return `teleport${edition}-v${spec.version}-${spec.os ?? platform.os}-${spec.arch ?? platform.arch}${spec.fips ? '-fips' : ''}-bin.tar.gz`;
+}
+
+/** The archive's top folder: `teleport` (oss) or `teleport-ent`. */
+export function topFolder(edition: Edition = 'oss'): string {
+  return edition === 'ent' ? 'teleport-ent' : 'teleport';
+}
+
+/** The `.sha256` file's content: a coreutils line. */
+export function sha256Line(sha256: string, name: string): string {
+  return `${sha256}  ${name}\n`;
+}
+
+/** Where each binary's share of `padBytes` goes; roughly the sizes of the real binaries. */
+export const PAD_SHARE: Readonly<Record<FakeTool, number>> = {
+  teleport: 0.4, tctl: 0.2, tsh: 0.2, tbot: 0.15, 'fdpass-teleport': 0.05,
+};
+
+export interface LayoutOptions extends ReleaseSpec {
+  /** Overrides for what the fake binaries report (default: the release version). */
+  program?: Partial<FakeProgramOptions>;
+  /**
+   * Per-entry changes, keyed by the path below the top folder (`tsh`, `examples/systemd/README.md`,
+   * `examples/`): fields to merge into that entry, or `null` to leave it out.
+   */
+  overrides?: Readonly<Record<string, Partial<TarEntry> | null>>;
+  /** Entries added at the end, paths as written (include the top folder). */
+  extraEntries?: readonly TarEntry[];
+}
+
+const INSTALL = `#!/bin/sh
+# Installs the Teleport binaries in this folder to /usr/local/bin.
+set -eu
+cd "$(dirname "$0")"
+for bin in teleport tctl tsh tbot fdpass-teleport; do
+  install -m 755 "$bin" /usr/local/bin/
+done
+`;
+
+const SERVICE = `[Unit]
+Description=Teleport Service
+After=network.target
+
+[Service]
+Type=simple
+Restart=on-failure
+ExecStart=/usr/local/bin/teleport start --config /etc/teleport.yaml --pid-file=/run/teleport.pid
+ExecReload=/bin/kill -HUP $MAINPID
+PIDFile=/run/teleport.pid
+LimitNOFILE=524288
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** Is `name` (below the top folder) one of the binaries? */
+export function isBinary(name: string): name is FakeTool {
+  return (FAKE_TOOLS as readonly string[]).includes(name);
+}
+
+/**
+ * The entries of a release archive, in the order Teleport's release tarballs list them: folders, examples,
+ * scripts and docs, then the binaries. Everything is owned by root, binaries and `install` are 0755.
+ */
+export function releaseEntries(options: LayoutOptions): TarEntry[] {
+  const top = topFolder(options.edition);
+  const programOptions: FakeProgramOptions = { version: options.version, ...options.program };
+  const layout: [string, Partial<TarEntry>][] = [
+    ['', { type: 'dir' }],
+    ['examples/', { type: 'dir' }],
+    ['examples/systemd/', { type: 'dir' }],
+    ['examples/systemd/README.md', { content: '# Running Teleport with systemd\n\nCopy teleport.service to /etc/systemd/system/.\n' }],
+    ['examples/systemd/teleport.service', { content: SERVICE }],
+    ['install', { mode: 0o755, content: INSTALL }],
+    ['README.md', { content: `# Teleport ${options.edition === 'ent' ? 'Enterprise ' : ''}v${options.version}\n\nRun ./install to install the binaries.\n` }],
+    ['CHANGELOG.md', { content: `# Changelog\n\n## ${options.version}\n\n* Fake release for teleport-tools tests.\n` }],
+    ['LICENSE-community', { content: 'Teleport Community Edition license (placeholder for tests).\n' }],
+    ['VERSION', { content: `v${options.version}\n` }],
+    ...FAKE_TOOLS.map((tool): [string, Partial<TarEntry>] => [tool, { mode: 0o755, content: fakeProgram(tool, programOptions) }]),
+  ];
+  const entries: TarEntry[] = [];
+  for (const [name, fields] of layout) {
+    const override = options.overrides?.[name];
+    if (override === null) continue;
+    entries.push({ path: `${top}/${name}`, ...fields, ...override });
+  }
+  return [...entries, ...(options.extraEntries ?? [])];
+}
