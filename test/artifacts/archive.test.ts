@@ -113,6 +113,13 @@ describe('archive extraction', () => {
     await assertNothingEscaped(root);
   });
 
+  test('a hard link to a file outside the archive is refused', async (t) => {
+    const data = targz(releaseEntries({ version: VERSION, overrides: { tsh: { type: 'hardlink', linkpath: '/etc/passwd', content: undefined } } }));
+    const { root, error } = await extract(t, data);
+    assertRefused(error, 'refusing archive: teleport/tsh is a Link -> /etc/passwd, not a regular file');
+    await assertNothingEscaped(root);
+  });
+
   test('a decompression bomb spread over entries under the entry cap is stopped by the total cap', async (t) => {
     const zeros = Buffer.alloc(1 << 20);
     const base = releaseEntries({ version: VERSION });

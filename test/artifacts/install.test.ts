@@ -140,6 +140,18 @@ describe('install', () => {
     assert.equal((await readManifest(join(dir, '13.1.0')))?.sha256, other.sha256);
   });
 
+  test('another edition of the same version replaces the published one in one rename', async (t) => {
+    const dir = await cacheDir(t);
+    await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '14.1.0', edition: 'ent' });
+    await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '14.1.0' });
+    const http = testClient(t);
+    await install(cdn, { http, cacheDir: dir, version: '14.1.0' });
+    const ent = await install(cdn, { http, cacheDir: dir, version: '14.1.0', release: releaseRef('14.1.0', 'ent') });
+    assert.equal(ent.downloaded, true);
+    assert.equal((await readManifest(join(dir, '14.1.0')))?.edition, 'ent');
+    assert.deepEqual(await entries(dir), ['14.1.0'], 'the old one went to trash and was deleted');
+  });
+
   test('the agent binary of an enterprise release, into its own directory', async (t) => {
     const dir = await cacheDir(t);
     await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '14.0.0', edition: 'ent' });

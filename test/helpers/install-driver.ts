@@ -16,8 +16,6 @@ import type { InstallResult } from '../../src/artifacts/install.js';
 import { detectPlatform } from '../../src/artifacts/release.js';
 import type { Edition } from '../../src/artifacts/release.js';
 import { loadSettings } from '../../src/settings.js';
-import { createToolsContext } from '../../src/tools/context.js';
-import { installTools } from '../../src/tools/update.js';
 import type { Reporter } from '../../src/ui/reporter.js';
 
 export interface DriverRequest {
@@ -75,6 +73,9 @@ async function run(req: DriverRequest, signal: AbortSignal): Promise<InstallResu
     emit({ event: 'progress', received });
   };
   if (req.mode === 'tools') {
+    // Loaded only here, so release mode (the benchmark's) carries only what installRelease needs.
+    const { createToolsContext } = await import('../../src/tools/context.js');
+    const { installTools } = await import('../../src/tools/update.js');
     const quiet: Reporter = {
       info: () => emit({ event: 'wait' }),
       warn: (line) => process.stderr.write(`${line}\n`),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { isToolsError } from '../../src/errors.js';
 import { parseRetryAfter } from '../../src/http.js';
@@ -54,6 +54,20 @@ describe('timeouts', { concurrency: true }, () => {
     const cdn = await cdnFor(t);
     cdn.behave(VERSION_PATH, { kind: 'slow', bytesPerSecond: 100, chunkSize: 1 });
     assert.equal(await testClient(t, { idleTimeoutMs: 5000 }).getText(cdn.versionUrl, TEXT), 'v13.2.3');
+  });
+
+  test('a server that accepts but never completes TLS: the connect timeout, retried, then ENETWORK', async (t) => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => {
+      silent.close(resolve);
+      for (const socket of sockets) socket.destroy();
+    }));
+    const { port } = silent.address() as AddressInfo;
+    await assert.rejects(testClient(t, { connectTimeoutMs: 200 }).getText(`https://127.0.0.1:${port}/v`, TEXT),
+      rejectsWith('ENETWORK', /^cannot reach 127\.0\.0\.1:\d+: Connect Timeout Error/));
+    assert.equal(sockets.length, 3, 'three attempts');
   });
 
   test('nothing listening: connection refused, retried, then ENETWORK', async (t) => {
