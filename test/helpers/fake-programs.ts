@@ -27,6 +27,8 @@ export interface FakeVersion {
 }
 
 const programJs = readFileSync(new URL('../../../test/fixtures/fake-teleport/program.js', import.meta.url), 'utf8');
+/** The fake cluster's commands (program.js's extension point), put in front of program.js. */
+const clusterJs = readFileSync(new URL('../../../test/fixtures/fake-teleport/cluster.js', import.meta.url), 'utf8');
 
 const SAFE = /^[0-9A-Za-z.+_-]+$/;
 
@@ -79,5 +81,5 @@ export function fakeProgram(tool: FakeTool, options: FakeProgramOptions): string
   ].join('\n');
   if (sh.includes('*/')) throw new Error(`sh preamble would end the JS comment early: ${node}`);
   const build = JSON.stringify({ tool, ...v });
-  return `${sh}\n*/\nconst BUILD = ${build};\n\n${programJs}`;
+  return `${sh}\n*/\nconst BUILD = ${build};\n\n${clusterJs}\n${programJs}`;
 }
