@@ -51,7 +51,12 @@ async function sandbox(server: CdnServer = cdn): Promise<Sandbox> {
 /** Runs `doctor --json`, checks the document's shape, returns the checks by name. */
 async function doctorJson(box: Sandbox, extra: Record<string, string | undefined> = {}): Promise<{ r: RunResult; ok: boolean; by: Record<string, JsonCheck> }> {
   const r = await box.cli(['doctor', '--json'], extra);
-  const doc = JSON.parse(r.stdout) as { ok: boolean; checks: JsonCheck[] };
+  let doc: { ok: boolean; checks: JsonCheck[] };
+  try {
+    doc = JSON.parse(r.stdout) as typeof doc;
+  } catch {
+    assert.fail(`doctor --json printed no JSON document (exit ${r.code}): ${r.stdout}${r.stderr}`);
+  }
   assert.deepEqual(doc.checks.map((c) => c.name), NAMES);
   for (const c of doc.checks) {
     assert.equal(typeof c.detail, 'string');
