@@ -36,7 +36,7 @@ const INFLATE_CHUNK_BYTES = 256 * 1024;
 const REGULAR = new Set(['File', 'OldFile', 'ContiguousFile']);
 
 /** `1 GiB`, `64 MiB`, `4096 bytes`: limits as a user reads them. */
-export function formatLimit(bytes: number): string {
+function formatLimit(bytes: number): string {
   const MiB = 1024 ** 2;
   if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB} GiB`;
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;

@@ -13,8 +13,8 @@ import type { ErrorCode } from '../../src/errors.js';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { BehaviourSetting, CdnServer } from '../helpers/cdn-server.js';
 import type { BuiltRelease } from '../helpers/release.js';
-import { assertNothingLeft, entries, install, serveRelease, tempDir, testClient } from './support.js';
-import type { InstallOptions } from './support.js';
+import { assertNothingLeft, entries, freshCache, install, serveRelease, testClient } from './support.js';
+import type { InstallOptions, TestContext } from './support.js';
 
 /** About 2 MB on the wire: many chunks, so failures can land mid-body. */
 const BIG = '13.2.3';
@@ -36,13 +36,11 @@ after(async () => {
   await rm(releases, { recursive: true, force: true });
 });
 
-type T = Parameters<typeof tempDir>[0];
-const cacheDir = async (t: T): Promise<string> => join(await tempDir(t), 'cache');
 const path = (r: BuiltRelease): string => `/${r.archiveName}`;
 
 /** Installs `release` once with the archive path behaving as given, and expects `code` and `message`. */
-async function failsWith(t: T, release: BuiltRelease, behaviour: BehaviourSetting, code: ErrorCode, message: RegExp, opts: Partial<InstallOptions> = {}): Promise<void> {
-  const dir = await cacheDir(t);
+async function failsWith(t: TestContext, release: BuiltRelease, behaviour: BehaviourSetting, code: ErrorCode, message: RegExp, opts: Partial<InstallOptions> = {}): Promise<void> {
+  const dir = await freshCache(t);
   cdn.behave(path(release), behaviour);
   t.after(() => cdn.behave(path(release), { kind: 'ok' }));
   const version = release === big ? BIG : SMALL;
@@ -54,8 +52,8 @@ async function failsWith(t: T, release: BuiltRelease, behaviour: BehaviourSettin
   await assertNothingLeft(dir);
 }
 
-async function succeeds(t: T, release: BuiltRelease, behaviour: BehaviourSetting, opts: Partial<InstallOptions> = {}): Promise<void> {
-  const dir = await cacheDir(t);
+async function succeeds(t: TestContext, release: BuiltRelease, behaviour: BehaviourSetting, opts: Partial<InstallOptions> = {}): Promise<void> {
+  const dir = await freshCache(t);
   cdn.behave(path(release), behaviour);
   t.after(() => cdn.behave(path(release), { kind: 'ok' }));
   const version = release === big ? BIG : SMALL;
@@ -100,7 +98,7 @@ describe('archive download failures', () => {
   test('an untrusted certificate', async (t) => {
     const other = await startCdn({ cert: 'other' });
     t.after(() => other.close());
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await assert.rejects(install(other, { http: testClient(t), cacheDir: dir, version: SMALL }),
       (err: unknown) => isToolsError(err, 'ENETWORK') && /NODE_EXTRA_CA_CERTS/.test(err.message));
     await assertNothingLeft(dir);
@@ -110,7 +108,7 @@ describe('archive download failures', () => {
     const hostile = await serveRelease(cdn, releases, {
       version: '13.3.0', padBytes: 2_300_000, overrides: { tsh: { type: 'symlink', linkpath: '/etc/passwd', content: undefined } },
     });
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await assert.rejects(install(cdn, { http: testClient(t), cacheDir: dir, version: '13.3.0' }), (err: unknown) => {
       assert.ok(isToolsError(err, 'EARCHIVE'), String(err));
       assert.equal(err.message, 'refusing archive: teleport/tsh is a SymbolicLink -> /etc/passwd, not a regular file');
@@ -121,7 +119,7 @@ describe('archive download failures', () => {
   });
 
   test('a digest mismatch on a big archive', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     cdn.behave(`${path(big)}.sha256`, { kind: 'body', body: `${'0'.repeat(64)}  ${big.archiveName}\n`, times: 1 });
     await assert.rejects(install(cdn, { http: testClient(t), cacheDir: dir, version: BIG }),
       (err: unknown) => isToolsError(err, 'EINTEGRITY') && err.message === `checksum mismatch for ${big.archiveName}: expected ${'0'.repeat(64)}, got ${big.sha256}`);
@@ -153,7 +151,7 @@ describe('archive download recoveries', () => {
 
 describe('cancellation', () => {
   test('mid-download: ECANCELLED, staging removed, lock released', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     cdn.behave(path(big), { kind: 'slow', bytesPerSecond: 2_000_000 });
     t.after(() => cdn.behave(path(big), { kind: 'ok' }));
     const cancel = new AbortController();
@@ -174,7 +172,7 @@ describe('cancellation', () => {
   });
 
   test('while waiting for another process: ECANCELLED, the holder untouched', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await mkdir(dir);
     const holder = await acquireLock(dir);
     assert.ok(holder);

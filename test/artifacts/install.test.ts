@@ -10,12 +10,13 @@ import { LOCK_NAME, acquireLock } from '../../src/artifacts/lock.js';
 import { MANIFEST_NAME, readManifest } from '../../src/artifacts/manifest.js';
 import { archiveName } from '../../src/artifacts/release.js';
 import { isToolsError } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 import { HOSTILE_NAMES, hostileArchives } from '../helpers/hostile-archives.js';
 import { versionLine, fakeVersion } from '../helpers/fake-programs.js';
 import type { BuiltRelease } from '../helpers/release.js';
-import { assertNothingLeft, entries, install, releaseRef, serveRelease, tempDir, testClient } from './support.js';
+import { assertNothingLeft, entries, freshCache, install, rejectsWith, releaseRef, serveRelease, tempDir, testClient } from './support.js';
 
 const VERSION = '13.2.3';
 const NAME = archiveName(releaseRef(VERSION));
@@ -33,16 +34,12 @@ after(async () => {
   await rm(releases, { recursive: true, force: true });
 });
 
-/** A fresh `<root>/cache` with nothing else in `<root>`. */
-async function cacheDir(t: Parameters<typeof tempDir>[0]): Promise<string> {
-  return join(await tempDir(t), 'cache');
-}
 
 const count = (name: string): number => cdn.count(`/${name}`);
 
 describe('install', () => {
   test('publishes verified tsh and tctl, 0755, with a manifest, in one directory', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     const before = count(NAME);
     const result = await install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION });
     assert.equal(result.downloaded, true);
@@ -61,7 +58,7 @@ describe('install', () => {
   });
 
   test('an installed version is used as is: no request at all', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     const http = testClient(t);
     await install(cdn, { http, cacheDir: dir, version: VERSION });
     const requests = cdn.requests.length;
@@ -73,7 +70,7 @@ describe('install', () => {
   });
 
   test('whileLocked runs with the lock held and the target in place', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     let seen: string[] = [];
     await install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION, whileLocked: async () => void (seen = await entries(dir)) });
     assert.deepEqual(seen, [LOCK_NAME, VERSION]);
@@ -81,7 +78,7 @@ describe('install', () => {
   });
 
   test('staging and trash left by killed processes are removed', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await mkdir(join(dir, `${STAGING_PREFIX}${VERSION}-Ab12Cd`), { recursive: true });
     await writeFile(join(dir, `${STAGING_PREFIX}${VERSION}-Ab12Cd`, 'tsh'), 'half a binary');
     await mkdir(join(dir, '.trash-13.1.0-4242', 'x'), { recursive: true });
@@ -90,7 +87,7 @@ describe('install', () => {
   });
 
   test('a lock left by a dead process is taken over', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await mkdir(join(dir, LOCK_NAME), { recursive: true });
     const old = new Date(Date.now() - 60_000);
     await utimes(join(dir, LOCK_NAME), old, old);
@@ -101,7 +98,7 @@ describe('install', () => {
   });
 
   test('a version directory without our manifest (not ours, or half-deleted) is replaced', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await mkdir(join(dir, VERSION), { recursive: true });
     await writeFile(join(dir, VERSION, 'tsh'), '#!/bin/sh\necho stale\n');
     const result = await install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION });
@@ -110,8 +107,8 @@ describe('install', () => {
   });
 
   test('when another process installed the version while we waited, its result is used', async (t) => {
-    const dir = await cacheDir(t);
-    const elsewhere = await cacheDir(t);
+    const dir = await freshCache(t);
+    const elsewhere = await freshCache(t);
     const http = testClient(t);
     await install(cdn, { http, cacheDir: elsewhere, version: VERSION });
     await mkdir(dir, { recursive: true });
@@ -131,7 +128,7 @@ describe('install', () => {
   });
 
   test('other versions are left alone (retention is the caller’s)', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     const other = await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '13.1.0' });
     const http = testClient(t);
     await install(cdn, { http, cacheDir: dir, version: '13.1.0' });
@@ -141,7 +138,7 @@ describe('install', () => {
   });
 
   test('another edition of the same version replaces the published one in one rename', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '14.1.0', edition: 'ent' });
     await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '14.1.0' });
     const http = testClient(t);
@@ -153,7 +150,7 @@ describe('install', () => {
   });
 
   test('the agent binary of an enterprise release, into its own directory', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     await serveRelease(cdn, await tempDir(t, 'tt-release-'), { version: '14.0.0', edition: 'ent' });
     const result = await install(cdn, {
       http: testClient(t), cacheDir: dir, version: '14.0.0', release: releaseRef('14.0.0', 'ent'), binaries: ['teleport'], target: join(dir, 'teleport'),
@@ -166,7 +163,7 @@ describe('install', () => {
 
 describe('checksum files', () => {
   const hex = (): string => release.sha256;
-  const cases: [string, () => string | Buffer, string, RegExp][] = [
+  const cases: [string, () => string | Buffer, ErrorCode, RegExp][] = [
     ['empty', () => '', 'ECHECKSUM', /^checksum file for .* is not "<64 hex> {2}<file name>": ""$/],
     ['HTML', () => '<!DOCTYPE html>\n<html><body>Access denied</body></html>\n', 'ECHECKSUM', /must be one line, got 2 lines: "<!DOCTYPE html>/],
     ['short', () => `${hex().slice(0, 40)}  NAME\n`, 'ECHECKSUM', /is not "<64 hex> {2}<file name>": "[0-9a-f]{40} {2}teleport-v/],
@@ -175,22 +172,18 @@ describe('checksum files', () => {
   ];
   for (const [what, body, code, message] of cases) {
     test(`${what}: ${code}, and the archive is never requested`, async (t) => {
-      const dir = await cacheDir(t);
+      const dir = await freshCache(t);
       const payload = body();
       cdn.behave(`/${NAME}.sha256`, { kind: 'body', body: typeof payload === 'string' ? payload.replaceAll('NAME', NAME) : payload, times: 1 });
       const downloads = count(NAME);
-      await assert.rejects(install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION }), (err: unknown) => {
-        assert.ok(isToolsError(err, code as never), String(err));
-        assert.match(err.message, message);
-        return true;
-      });
+      await assert.rejects(install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION }), rejectsWith(code, message));
       assert.equal(count(NAME), downloads);
       await assertNothingLeft(dir);
     });
   }
 
   test('wrong digest: EINTEGRITY, expected and actual shown, nothing installed', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     const wrong = 'f'.repeat(64);
     cdn.behave(`/${NAME}.sha256`, { kind: 'body', body: `${wrong}  ${NAME}\n`, times: 1 });
     await assert.rejects(install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION }), (err: unknown) => {
@@ -202,14 +195,14 @@ describe('checksum files', () => {
   });
 
   test('upper-case hex is accepted', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     cdn.behave(`/${NAME}.sha256`, { kind: 'body', body: `${release.sha256.toUpperCase()}  ${NAME}\n`, times: 1 });
     const result = await install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION });
     assert.equal(result.manifest.sha256, release.sha256);
   });
 
   test('no checksum file: EHTTP, and the archive is never requested', async (t) => {
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t);
     cdn.behave(`/${NAME}.sha256`, { kind: 'status', status: 404, times: 1 });
     const downloads = count(NAME);
     await assert.rejects(install(cdn, { http: testClient(t), cacheDir: dir, version: VERSION }),
@@ -227,7 +220,7 @@ describe('hostile archives through the installer', () => {
       // Each under its own version, so the shared CDN can serve them side by side.
       const version = `13.9.${i}`;
       cdn.serveArchive(archiveName(releaseRef(version)), await hostile.data());
-      const dir = await cacheDir(t);
+      const dir = await freshCache(t);
       const attempt = install(cdn, { http: testClient(t), cacheDir: dir, version });
       if (hostile.expect === 'accept') {
         await attempt;

@@ -16,8 +16,8 @@ import type { CdnServer } from '../helpers/cdn-server.js';
 import type { DriverRequest } from '../helpers/install-driver.js';
 import { sha256Line } from '../helpers/release-layout.js';
 import type { BuiltRelease } from '../helpers/release.js';
-import { assertNothingLeft, entries, releaseRef, serveRelease, startDriver, tempDir } from './support.js';
-import type { DriverRun } from './support.js';
+import { assertNothingLeft, entries, freshCache, releaseRef, serveRelease, startDriver, tempDir } from './support.js';
+import type { DriverRun, TestContext } from './support.js';
 
 /** Short enough that taking over a killed process's lock costs seconds, not the default 10. */
 const STALE_MS = 2000;
@@ -38,7 +38,6 @@ after(async () => {
   await rm(releases, { recursive: true, force: true });
 });
 
-type T = Parameters<typeof tempDir>[0];
 
 /** Serves the built archive as release `version` (its own URL, so concurrent tests do not share gates). */
 function serveAs(version: string): string {
@@ -48,7 +47,6 @@ function serveAs(version: string): string {
   return `/${name}`;
 }
 
-const cacheDir = async (t: T): Promise<string> => join(await tempDir(t, 'tt-processes-'), 'cache');
 const request = (dir: string, version: string): DriverRequest => ({ cdn: cdn.url, version, cacheDir: dir, lockStaleMs: STALE_MS });
 
 async function assertInstalled(dir: string, version: string, rest: string[] = []): Promise<void> {
@@ -73,9 +71,9 @@ function waiting(runs: DriverRun[], n: number): Promise<void> {
 }
 
 /** Starts `n` installs on one empty cache at once; exactly one downloads, the rest wait and use it. */
-async function race(t: T, n: number, version: string): Promise<void> {
+async function race(t: TestContext, n: number, version: string): Promise<void> {
   const path = serveAs(version);
-  const dir = await cacheDir(t);
+  const dir = await freshCache(t, 'tt-processes-');
   const gate = cdn.gate(path);
   const runs = Array.from({ length: n }, () => startDriver(request(dir, version)));
   await gate.arrived(1); // one process holds the lock and asked for the archive
@@ -98,7 +96,7 @@ describe('killed installs', { concurrency: true }, () => {
   test('SIGKILL mid-download: the next install takes over the lock, sweeps staging and succeeds', TIMEOUT, async (t) => {
     const version = '13.6.0';
     const path = serveAs(version);
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t, 'tt-processes-');
     const gate = cdn.gate(path);
     const first = startDriver(request(dir, version));
     await gate.arrived(1);
@@ -132,7 +130,7 @@ describe('killed installs', { concurrency: true }, () => {
     test(`killed at ${point}: ${published ? 'already published' : 'nothing published'}, then the next install succeeds`, TIMEOUT, async (t) => {
       const version = `13.7.${i}`;
       serveAs(version);
-      const dir = await cacheDir(t);
+      const dir = await freshCache(t, 'tt-processes-');
       const crashed = await startDriver(request(dir, version), { TELEPORT_TOOLS_TEST_CRASH_AT: point }).done;
       assert.equal(crashed.signal, 'SIGKILL', `the driver reached ${point}: ${crashed.stderr}`);
       const left = await entries(dir);
@@ -161,7 +159,7 @@ describe('Ctrl-C', () => {
     const version = '13.9.0';
     const path = serveAs(version);
     cdn.behave(path, { kind: 'slow', bytesPerSecond: 1_000_000 });
-    const dir = await cacheDir(t);
+    const dir = await freshCache(t, 'tt-processes-');
     const run = startDriver(request(dir, version));
     await run.next('progress');
     run.child.kill('SIGINT');

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { isToolsError } from '../../src/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
 import { createHttpClient } from '../../src/http.js';
 import type { HttpClient, HttpOptions } from '../../src/http.js';
 import { installRelease } from '../../src/artifacts/install.js';
@@ -42,16 +44,34 @@ export function testHttpOptions(overrides: Partial<HttpOptions> = {}): HttpOptio
 }
 
 /** A client closed by the test's `after` hook. */
-export function testClient(t: { after(fn: () => unknown): void }, overrides: Partial<HttpOptions> = {}): HttpClient {
+export function testClient(t: TestContext, overrides: Partial<HttpOptions> = {}): HttpClient {
   const http = createHttpClient(testHttpOptions(overrides));
   t.after(() => http.close());
   return http;
 }
 
-export async function tempDir(t: { after(fn: () => unknown): void }, prefix = 'tt-artifacts-'): Promise<string> {
+export type TestContext = { after(fn: () => unknown): void };
+
+export async function tempDir(t: TestContext, prefix = 'tt-artifacts-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** `<temp>/cache`, not yet created, alone in its temp directory (so escapes beside it show). */
+export async function freshCache(t: TestContext, prefix?: string): Promise<string> {
+  return join(await tempDir(t, prefix), 'cache');
+}
+
+/** For assert.rejects/throws: a ToolsError with this code and this message (exact, or matching). */
+export function rejectsWith(code: ErrorCode, message: string | RegExp) {
+  return (err: unknown): boolean => {
+    assert.ok(isToolsError(err), `expected a ToolsError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else assert.match(err.message, message);
+    return true;
+  };
 }
 
 export function releaseRef(version: string, edition: Edition = 'oss'): ReleaseRef {

@@ -4,21 +4,12 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { isToolsError } from '../../src/errors.js';
 import { checkUrl, isLoopbackHost, redact } from '../../src/http.js';
-import { childEnv, testClient } from '../artifacts/support.js';
+import { childEnv, rejectsWith, testClient } from '../artifacts/support.js';
 import { startCdn } from '../helpers/cdn-server.js';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 
 const TEXT = { maxBytes: 256, timeoutMs: 20_000 };
 
-function rejectsWith(code: string, message: string | RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(isToolsError(err), `expected a ToolsError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  };
-}
 
 describe('URL policy', () => {
   test('https anywhere, http only for loopback hosts', () => {

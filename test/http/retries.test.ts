@@ -2,23 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { isToolsError } from '../../src/errors.js';
 import { parseRetryAfter } from '../../src/http.js';
-import { testClient } from '../artifacts/support.js';
+import { rejectsWith, testClient } from '../artifacts/support.js';
 import { VERSION_PATH, startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 
 const TEXT = { maxBytes: 256, timeoutMs: 20_000 };
 
-function rejectsWith(code: string, message: string | RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(isToolsError(err), `expected a ToolsError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  };
-}
 
 async function cdnFor(t: { after(fn: () => unknown): void }): Promise<CdnServer> {
   const cdn = await startCdn({ version: 'v13.2.3' });
