@@ -49,7 +49,8 @@ export function withDebugServiceOff(yamlText: string): string {
     throw new ToolsError('ECMC', `teleport node configure printed something that is not a YAML config: ${doc.errors[0]?.message ?? 'empty output'}`);
   }
   doc.set('debug_service', doc.createNode({ enabled: false }));
-  return doc.toString();
+  // No folding: a long data_dir or token stays on its line, as teleport printed it.
+  return doc.toString({ lineWidth: 0 });
 }
 
 export async function writeAgentConfig(req: ConfigRequest): Promise<void> {

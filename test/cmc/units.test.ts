@@ -37,6 +37,10 @@ describe('withDebugServiceOff', () => {
     const input = '# made by teleport\nversion: v3\nauth_service:\n  enabled: "no"\nssh_service:\n  enabled: "yes"\n';
     assert.equal(withDebugServiceOff(input), `${input}debug_service:\n  enabled: false\n`);
   });
+  test('never folds a long value onto a second line', () => {
+    const input = `teleport:\n  data_dir: /home/someone/.config/Teleport Connect/agents/${'long-proxy-name.'.repeat(8)}example.com/data\n`;
+    assert.equal(withDebugServiceOff(input), `${input}debug_service:\n  enabled: false\n`);
+  });
   test('replaces a debug_service the config already has', () => {
     assert.equal(withDebugServiceOff('version: v3\ndebug_service:\n  enabled: true\n'), 'version: v3\ndebug_service:\n  enabled: false\n');
   });
