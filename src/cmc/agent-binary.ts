@@ -80,11 +80,15 @@ export interface EnsureOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** The verified agent for `version`, downloading it when needed (never with TELEPORT_TOOLS_VERSION=off). */
 export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinary> {
   const { settings, version, reporter } = opts;
   const path = agentBinary(settings.connect);
   const state = await checkAgentBinary(settings, version);
   if (state.ok) return { path, version, downloaded: false };
+  if (settings.pin.kind === 'off') {
+    throw new ToolsError('EOFFLINE', `${state.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
+  }
 
   const dir = agentBinaryDir(settings.connect);
   if (await installedManifest(dir, release(settings, version), BINARIES)) {

@@ -88,8 +88,12 @@ export async function spawnAgent(binary: string, paths: AgentPaths, env: Env): P
   child.stdout.on('data', onOutput);
   child.stderr.on('data', onOutput);
   void exited.then((exit) => {
-    log.write(`# teleport-tools: the agent (pid ${child.pid}) ${describeExit(exit)} at ${new Date().toISOString()}\n`);
-    log.close();
+    try {
+      log.write(`# teleport-tools: the agent (pid ${child.pid}) ${describeExit(exit)} at ${new Date().toISOString()}\n`);
+      log.close();
+    } catch {
+      // The log is a convenience; its failure must not take us down.
+    }
   });
 
   if (child.pid === undefined) {

@@ -13,6 +13,8 @@ import type { AgentPaths } from './paths.js';
 import type { AgentProcess } from './process.js';
 import { spawnAgent } from './process.js';
 import { claimRun } from './run-lock.js';
+import type { RunClaim } from './run-lock.js';
+import { makeAgentDirs } from './config-file.js';
 import { updateProfileState } from './state.js';
 
 export interface AgentRun {
@@ -52,10 +54,13 @@ export async function runAgentUntilJoined<T>(
   run: AgentRun,
   whileJoined: (agent: AgentProcess, joined: Joined, stop: AbortSignal) => Promise<T>,
 ): Promise<{ joined: Joined; result: T } | undefined> {
+  // Also restores the directories' modes and a logs/ someone deleted.
+  await makeAgentDirs(run.paths);
   const stop = stopSignal(ctx);
-  const claim = await claimRun(run.paths, run.command, stop.signal);
+  let claim: RunClaim | undefined;
   let agent: AgentProcess | undefined;
   try {
+    claim = await claimRun(run.paths, run.command, stop.signal);
     agent = await spawnAgent(run.binary, run.paths, ctx.childEnv);
     await claim.setAgent(agent.pid);
     await run.onStarted?.(agent);
@@ -71,7 +76,7 @@ export async function runAgentUntilJoined<T>(
     throw err;
   } finally {
     await agent?.stop();
-    await claim.release();
+    await claim?.release();
     stop.dispose();
   }
 }

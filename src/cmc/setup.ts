@@ -10,7 +10,7 @@ import type { ClientTools, Profile } from './cluster.js';
 import { activeProfile, addNodeToken, permissionError, removeToken } from './cluster.js';
 import type { CmcContext } from './context.js';
 import { clientTools, requireSupportedOs } from './context.js';
-import { checkAgentBinary, ensureAgentBinary } from './agent-binary.js';
+import { ensureAgentBinary } from './agent-binary.js';
 import { checkCompatibility, fetchClusterVersion, requireRunnable } from './compat.js';
 import { writeAgentConfig } from './config-file.js';
 import { recordEvent } from './events.js';
@@ -78,10 +78,6 @@ export async function runSetup(ctx: CmcContext, print: (line: string) => void): 
       name: 'downloading_agent',
       title: 'Downloading the agent',
       run: async () => {
-        if (settings.pin.kind === 'off') {
-          const state = await checkAgentBinary(settings, tools.version);
-          if (!state.ok) throw new ToolsError('EOFFLINE', `${state.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
-        }
         const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
         agentBinary = binary.path;
         checkpoint('cmc-agent-downloaded');

@@ -8,7 +8,7 @@ import { ToolsError } from '../errors.js';
 import { activeProfile } from './cluster.js';
 import type { CmcContext } from './context.js';
 import { clientTools, requireSupportedOs } from './context.js';
-import { checkAgentBinary, ensureAgentBinary } from './agent-binary.js';
+import { ensureAgentBinary } from './agent-binary.js';
 import { checkCompatibility, fetchClusterVersion, requireRunnable } from './compat.js';
 import { recordEvent } from './events.js';
 import { AgentFailed } from './join.js';
@@ -35,10 +35,6 @@ export async function runStart(ctx: CmcContext, print: (line: string) => void): 
   if (compat.message) ctx.reporter.warn(compat.message);
 
   // A client-tools update changes the agent's version too: fetch the matching agent first.
-  if (settings.pin.kind === 'off') {
-    const binary = await checkAgentBinary(settings, tools.version);
-    if (!binary.ok) throw new ToolsError('EOFFLINE', `${binary.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
-  }
   const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
   const who = { cluster: profile.cluster, user: profile.user };
 

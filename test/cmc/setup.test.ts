@@ -232,7 +232,17 @@ describe('cmc setup after a failed step', { concurrency: true }, () => {
   }
 });
 
-describe('the agent binary', () => {
+describe('the agent binary', { concurrency: true }, () => {
+  test('is never downloaded with TELEPORT_TOOLS_VERSION=off: the download step fails and says why', async (t) => {
+    const { world, sb } = await fixture(t);
+    const downloads = world.cdn.count(archive(world));
+    const r = await sb.cmc(['setup'], { TELEPORT_TOOLS_VERSION: 'off' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^teleport-tools: Downloading the agent failed: no agent in .*Teleport Connect\/teleport, and TELEPORT_TOOLS_VERSION=off forbids downloading it$/m);
+    assert.equal(world.cdn.count(archive(world)), downloads);
+    await assertNothingLeft(sb);
+  });
+
   test('is downloaded again when its bytes or its recorded version no longer match', async (t) => {
     const { world, sb } = await fixture(t);
     assert.equal((await sb.cmc(['setup'])).code, 0);
