@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ToolsError } from '../errors.js';
+import { ToolsError, fsError } from '../errors.js';
 
 export const LOCK_NAME = '.lock';
 
@@ -53,7 +53,7 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw fsError(`cannot take the lock ${join(dir, LOCK_NAME)}`, err);
     }
     if (!told) {
       told = true;

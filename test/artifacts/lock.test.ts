@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdir, rm, utimes } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LOCK_NAME, acquireLock } from '../../src/artifacts/lock.js';
 import { isToolsError } from '../../src/errors.js';
-import { entries, tempDir } from './support.js';
+import { entries, rejectsWith, tempDir } from './support.js';
 
 describe('cache lock', () => {
   test('is exclusive: a second taker waits, says so once, and gets it on release', async (t) => {
@@ -96,8 +96,16 @@ describe('cache lock', () => {
     await holder.release();
   });
 
-  test('an unreadable cache directory is an error, not a wait', async (t) => {
+  test('a lock that cannot be taken (no cache directory) is EFS, not a wait', async (t) => {
+    const dir = join(await tempDir(t), 'missing', 'cache');
+    await assert.rejects(acquireLock(dir), rejectsWith('EFS', `cannot take the lock ${join(dir, LOCK_NAME)}: ENOENT: no such file or directory, mkdir '${join(dir, LOCK_NAME)}'`));
+  });
+
+  test('a stale lock that is not a directory (not ours) is EFS naming it', async (t) => {
     const dir = await tempDir(t);
-    await assert.rejects(acquireLock(join(dir, 'missing', 'cache')), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    await writeFile(join(dir, LOCK_NAME), 'not a lock');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(dir, LOCK_NAME), old, old);
+    await assert.rejects(acquireLock(dir), rejectsWith('EFS', new RegExp(`^cannot take the lock ${join(dir, LOCK_NAME)}: `)));
   });
 });
