@@ -1,14 +1,10 @@
-/** `teleport-tools cmc …`: Connect My Computer (RFD 0133) on the command line. */
+/**
+ * `teleport-tools cmc …`: Connect My Computer (RFD 0133) on the command line. The services load when a
+ * cmc command runs, not on every start of the CLI.
+ */
 import type { Argv, CommandModule } from 'yargs';
 import { ToolsError } from '../errors.js';
 import type { CmcContext } from '../cmc/context.js';
-import { chosenProfile, createCmcContext } from '../cmc/context.js';
-import { printLog } from '../cmc/logs.js';
-import { runRemove, runStop } from '../cmc/manage.js';
-import { agentPaths } from '../cmc/paths.js';
-import { runSetup } from '../cmc/setup.js';
-import { runStart } from '../cmc/start.js';
-import { cmcStatus, formatStatus } from '../cmc/status.js';
 import { cliContext, handler, out, printJson } from './common.js';
 
 interface ProfileArgs {
@@ -20,6 +16,7 @@ const profileOption = <T>(y: Argv<T>) =>
 
 async function withContext(fn: (ctx: CmcContext) => Promise<void>): Promise<void> {
   const { settings, reporter, signal } = await cliContext();
+  const { createCmcContext } = await import('../cmc/context.js');
   const ctx = createCmcContext(settings, reporter, signal);
   try {
     await fn(ctx);
@@ -29,6 +26,7 @@ async function withContext(fn: (ctx: CmcContext) => Promise<void>): Promise<void
 }
 
 async function requireProfile(ctx: CmcContext, flag: string | undefined): Promise<string> {
+  const { chosenProfile } = await import('../cmc/context.js');
   const profile = await chosenProfile(ctx.settings, flag);
   if (!profile) throw new ToolsError('ECMC', 'no current Teleport profile: log in with tsh login, or name one with --profile <proxy host>');
   return profile;
@@ -37,20 +35,22 @@ async function requireProfile(ctx: CmcContext, flag: string | undefined): Promis
 const setup: CommandModule<object, object> = {
   command: 'setup',
   describe: 'Set up this computer for the current profile: role, agent, config, join (safe to run again)',
-  handler: handler(() => withContext((ctx) => runSetup(ctx, out))),
+  handler: handler(() => withContext(async (ctx) => (await import('../cmc/setup.js')).runSetup(ctx, out))),
 };
 
 const start: CommandModule<object, object> = {
   command: 'start',
   describe: 'Share this computer until Ctrl-C (runs in the foreground)',
-  handler: handler(() => withContext((ctx) => runStart(ctx, out))),
+  handler: handler(() => withContext(async (ctx) => (await import('../cmc/start.js')).runStart(ctx, out))),
 };
 
 const stop: CommandModule<object, ProfileArgs> = {
   command: 'stop',
   describe: 'Stop a running `cmc start` and clear autoStart',
   builder: profileOption,
-  handler: handler((args) => withContext(async (ctx) => runStop(ctx.settings, await requireProfile(ctx, args.profile), out))),
+  handler: handler((args) =>
+    withContext(async (ctx) => (await import('../cmc/manage.js')).runStop(ctx.settings, await requireProfile(ctx, args.profile), out)),
+  ),
 };
 
 const status: CommandModule<object, ProfileArgs & { json: boolean }> = {
@@ -59,6 +59,7 @@ const status: CommandModule<object, ProfileArgs & { json: boolean }> = {
   builder: (y) => profileOption(y).option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' }),
   handler: handler((args) =>
     withContext(async (ctx) => {
+      const { cmcStatus, formatStatus } = await import('../cmc/status.js');
       const report = await cmcStatus(ctx, await requireProfile(ctx, args.profile));
       if (args.json) printJson(report);
       else out(formatStatus(report).join('\n'));
@@ -70,7 +71,9 @@ const remove: CommandModule<object, ProfileArgs> = {
   command: 'remove',
   describe: 'Stop sharing, delete the agent directory and the node; keeps the role and the agent binary',
   builder: profileOption,
-  handler: handler((args) => withContext(async (ctx) => runRemove(ctx, await requireProfile(ctx, args.profile), out))),
+  handler: handler((args) =>
+    withContext(async (ctx) => (await import('../cmc/manage.js')).runRemove(ctx, await requireProfile(ctx, args.profile), out)),
+  ),
 };
 
 const logs: CommandModule<object, ProfileArgs & { follow: boolean }> = {
@@ -79,6 +82,8 @@ const logs: CommandModule<object, ProfileArgs & { follow: boolean }> = {
   builder: (y) => profileOption(y).option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Keep printing new lines until Ctrl-C' }),
   handler: handler((args) =>
     withContext(async (ctx) => {
+      const { agentPaths } = await import('../cmc/paths.js');
+      const { printLog } = await import('../cmc/logs.js');
       const { log } = agentPaths(ctx.settings.connect, await requireProfile(ctx, args.profile));
       try {
         await printLog(log, (chunk) => process.stdout.write(chunk), { follow: args.follow, signal: ctx.signal });
