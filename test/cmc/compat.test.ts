@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNothingLeft, fixture, tree } from './support.js';
+import { assertNothingLeft, cmcStatus, fixture, interrupt, share, tree } from './support.js';
 
 const ping = (server_version: string) => ({ server_version, cluster_name: 'fake.example.com' });
 
@@ -15,8 +15,7 @@ describe('compatibility (agent v13.2.3)', { concurrency: true }, () => {
     const r = await sb.cmc(['setup']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /warning/);
-    const status = JSON.parse((await sb.cmc(['status', '--json'])).stdout) as { compatibility: unknown };
-    assert.deepEqual(status.compatibility, { status: 'compatible', agentVersion: '13.2.3', clusterVersion: '13.0.0', message: '' });
+    assert.deepEqual((await cmcStatus(sb)).compatibility, { status: 'compatible', agentVersion: '13.2.3', clusterVersion: '13.0.0', message: '' });
   });
 
   test('one major behind (cluster v14.1.0): runs, and recommends upgrading to the cluster version', async (t) => {
@@ -25,13 +24,10 @@ describe('compatibility (agent v13.2.3)', { concurrency: true }, () => {
     const r = await sb.cmc(['setup']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stderr.startsWith(advice), r.stderr);
-    const run = sb.spawnCmc(['start']);
-    await run.waitFor(/Press Ctrl-C/);
+    const { run } = await share(sb);
     assert.ok(run.stderr.startsWith(advice), run.stderr);
-    run.child.kill('SIGINT');
-    assert.equal((await run.exited).code, 0);
-    const status = JSON.parse((await sb.cmc(['status', '--json'])).stdout) as { compatibility: { status: string } };
-    assert.equal(status.compatibility.status, 'upgrade-recommended');
+    await interrupt(run);
+    assert.equal((await cmcStatus(sb)).compatibility.status, 'upgrade-recommended');
   });
 
   test('two majors behind (cluster v15.0.1): setup refuses before any step, recommending an upgrade', async (t) => {
@@ -63,7 +59,7 @@ describe('compatibility (agent v13.2.3)', { concurrency: true }, () => {
       'teleport-tools: cannot start the agent: the agent (v13.2.3) is newer than the cluster (v12.3.0), which it cannot join: downgrade to v12.x, the cluster\'s version (choose the client-tools version with: teleport-tools update --version 12.3.0)\n',
     );
     assert.equal(await readFile(log, 'utf8'), before, 'no agent ran');
-    const status = JSON.parse((await sb.cmc(['status', '--json'])).stdout) as { compatibility: { status: string }; autoStart: boolean };
+    const status = await cmcStatus(sb);
     assert.equal(status.compatibility.status, 'too-new');
     assert.equal(status.autoStart, false);
     await assertNothingLeft(sb);

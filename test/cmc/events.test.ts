@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fixture, tree } from './support.js';
+import { fixture, interrupt, share, tree } from './support.js';
 
 interface EventLine {
   event: string;
@@ -17,10 +17,7 @@ describe('usage events', { concurrency: true }, () => {
   test('are off by default: nothing is written', async (t) => {
     const { sb } = await fixture(t);
     assert.equal((await sb.cmc(['setup'])).code, 0);
-    const run = sb.spawnCmc(['start']);
-    await run.waitFor(/Press Ctrl-C/);
-    run.child.kill('SIGINT');
-    await run.exited;
+    await interrupt((await share(sb)).run);
     assert.deepEqual((await tree(sb.userData)).filter((p) => p.includes('usage')), []);
   });
 
@@ -32,10 +29,7 @@ describe('usage events', { concurrency: true }, () => {
     assert.equal((await sb.cmc(['setup'])).code, 1);
     await sb.cluster.setFaults({});
     assert.equal((await sb.cmc(['setup'])).code, 0);
-    const run = sb.spawnCmc(['start']);
-    await run.waitFor(/Press Ctrl-C/);
-    run.child.kill('SIGINT');
-    await run.exited;
+    await interrupt((await share(sb)).run);
 
     const file = join(sb.userData, 'teleport-tools-usage-events.jsonl');
     assert.equal((await stat(file)).mode & 0o777, 0o600);

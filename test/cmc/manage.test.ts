@@ -4,7 +4,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CmcSandbox, World } from './support.js';
-import { assertNothingLeft, createCmcSandbox, isAlive, readJson, startWorld } from './support.js';
+import { assertNothingLeft, interrupt, isAlive, profileState, setUpSandbox, share, startWorld } from './support.js';
 
 let world: World;
 before(async () => {
@@ -15,25 +15,7 @@ after(() => world.close());
 const ROLE = 'connect-my-computer-alice';
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
 
-async function setUp(t: { after: (fn: () => Promise<void>) => void }): Promise<CmcSandbox> {
-  const sb = await createCmcSandbox(world);
-  t.after(() => sb.remove());
-  const r = await sb.cmc(['setup']);
-  assert.equal(r.code, 0, r.stderr);
-  return sb;
-}
-
-/** Starts sharing; resolves once the node is visible, with the agent's PID. */
-async function share(sb: CmcSandbox) {
-  const run = sb.spawnCmc(['start']);
-  await run.waitFor(/Press Ctrl-C to stop sharing\./);
-  const status = JSON.parse((await sb.cmc(['status', '--json'])).stdout) as { runBy: { agentPid: number } };
-  return { run, agentPid: status.runBy.agentPid };
-}
-
-type StateFile = { profiles: Record<string, { autoStart?: boolean }> };
-const stateOf = async (sb: CmcSandbox) =>
-  (await readJson<StateFile>(join(sb.userData, 'teleport-tools-cmc.json')).catch((): StateFile => ({ profiles: {} }))).profiles[sb.profile];
+const setUp = (t: { after: (fn: () => Promise<void>) => void }): Promise<CmcSandbox> => setUpSandbox(world, t);
 
 describe('cmc remove', { concurrency: true }, () => {
   test('stops sharing, deletes the agent directory and the node, clears state; keeps the role and the binary', async (t) => {
@@ -56,7 +38,7 @@ describe('cmc remove', { concurrency: true }, () => {
     assert.ok(cluster.roles[ROLE]);
     assert.ok(await exists(join(sb.connectCache, 'teleport', 'teleport')));
     assert.equal(await exists(sb.agentDir), false);
-    assert.equal(await stateOf(sb), undefined);
+    assert.equal(await profileState(sb), undefined);
     await assertNothingLeft(sb);
   });
 
@@ -74,7 +56,7 @@ describe('cmc remove', { concurrency: true }, () => {
     assert.match(r.stdout, /Removed Connect My Computer/);
     assert.ok((await sb.cluster.read()).nodes[uuid], 'the node is still listed');
     assert.equal(await exists(sb.agentDir), false);
-    assert.equal(await stateOf(sb), undefined);
+    assert.equal(await profileState(sb), undefined);
     await assertNothingLeft(sb);
   });
 });
@@ -90,7 +72,7 @@ describe('tsh logout through the launcher', { concurrency: true }, () => {
     assert.equal((await run.exited).code, 0);
     assert.equal(isAlive(agentPid), false);
     assert.equal(await exists(sb.agentDir), false);
-    assert.equal(await stateOf(sb), undefined);
+    assert.equal(await profileState(sb), undefined);
     assert.equal(await exists(join(sb.teleportHome, 'current-profile')), false);
     await assertNothingLeft(sb);
   });
@@ -111,9 +93,7 @@ describe('tsh logout through the launcher', { concurrency: true }, () => {
 describe('tsh login through the launcher', () => {
   test('reminds once that sharing was on when autoStart is set, and is quiet after cmc stop', async (t) => {
     const sb = await setUp(t);
-    const { run } = await share(sb);
-    run.child.kill('SIGINT');
-    assert.equal((await run.exited).code, 0);
+    await interrupt((await share(sb)).run);
     const reminder = `Connect My Computer was sharing this computer with ${sb.profile}; to share it again, run: teleport-tools cmc start`;
     let r = await sb.tool('tsh', ['login', `--proxy=${world.proxy}`, '--user=alice']);
     assert.equal(r.code, 0, r.stderr);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MANIFEST_NAME, readManifest } from '../../src/artifacts/manifest.js';
 import type { CmcSandbox, World } from './support.js';
-import { VERSION, assertNothingLeft, fixture, readJson, tree } from './support.js';
+import { VERSION, assertNothingLeft, cmcStatus, fixture, profileState, readJson, tree } from './support.js';
 
 const LOGIN = userInfo().username;
 const ROLE = 'connect-my-computer-alice';
@@ -62,12 +62,10 @@ describe('cmc setup', { concurrency: true }, () => {
 
     const uuid = (await readFile(join(sb.agentDir, 'data', 'host_uuid'), 'utf8')).trim();
     assert.equal(nodes[0]?.metadata.name, uuid);
-    const state = await readJson<{ profiles: Record<string, { setupCompleted: boolean; nodeUuid: string; autoStart?: boolean }> }>(
-      join(sb.userData, 'teleport-tools-cmc.json'),
-    );
-    assert.equal(state.profiles[sb.profile]?.setupCompleted, true);
-    assert.equal(state.profiles[sb.profile]?.nodeUuid, uuid);
-    assert.notEqual(state.profiles[sb.profile]?.autoStart, true, 'setup does not turn sharing on');
+    const state = await profileState(sb);
+    assert.equal(state?.setupCompleted, true);
+    assert.equal(state?.nodeUuid, uuid);
+    assert.notEqual(state?.autoStart, true, 'setup does not turn sharing on');
     await assertNothingLeft(sb);
   });
 
@@ -201,12 +199,10 @@ describe('cmc setup after a failed step', { concurrency: true }, () => {
       message: /^teleport-tools: Joining the cluster failed: the agent exited with status 1 before it started; its last lines:\n(.*\n)*.*ERRO \[PROC:1\] Critical service has exited with error: .*injected agentCrashOnStart/m,
       check: async (sb) => {
         assert.deepEqual((await sb.cluster.read()).nodes, {});
-        const status = await sb.cmc(['status', '--json']);
-        assert.equal(status.code, 0, status.stderr);
-        const report = JSON.parse(status.stdout) as { running: boolean; setup: { completed: boolean }; lastFailure: { message: string }; lastErrors: string[] };
+        const report = await cmcStatus(sb);
         assert.equal(report.running, false);
         assert.equal(report.setup.completed, false);
-        assert.match(report.lastFailure.message, /exited with status 1 before it started/);
+        assert.match(report.lastFailure?.message ?? '', /exited with status 1 before it started/);
         assert.ok(report.lastErrors.some((l) => l.includes('injected agentCrashOnStart')), report.lastErrors.join('\n'));
       },
     },

@@ -5,8 +5,8 @@ import { stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CmcSandbox, Running, World } from './support.js';
-import { assertNothingLeft, createCmcSandbox, isAlive, readJson, startWorld, waitGone } from './support.js';
+import type { CmcSandbox, World } from './support.js';
+import { assertNothingLeft, cmcStatus as status, createCmcSandbox, interrupt, isAlive, profileState, setUpSandbox, share, startWorld, waitGone } from './support.js';
 
 let world: World;
 before(async () => {
@@ -14,45 +14,8 @@ before(async () => {
 });
 after(() => world.close());
 
-/** A sandbox where setup already ran. */
-async function setUp(t: { after: (fn: () => Promise<void>) => void }): Promise<CmcSandbox> {
-  const sb = await createCmcSandbox(world);
-  t.after(() => sb.remove());
-  const r = await sb.cmc(['setup']);
-  assert.equal(r.code, 0, r.stderr);
-  return sb;
-}
-
-interface Status {
-  running: boolean;
-  autoStart: boolean;
-  nodeUuid: string | null;
-  runBy: { command: string; pid: number; agentPid: number | null } | null;
-  lastFailure: { message: string } | null;
-  lastErrors: string[];
-}
-
-async function status(sb: CmcSandbox): Promise<Status> {
-  const r = await sb.cmc(['status', '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Status;
-}
-
-/** Starts sharing and waits until the node is visible; returns the run and the agent's PID. */
-async function share(sb: CmcSandbox): Promise<{ run: Running; agentPid: number; uuid: string }> {
-  const run = sb.spawnCmc(['start']);
-  const m = await run.waitFor(/as node \S+ \(([0-9a-f-]{36})\)\./);
-  await run.waitFor(/Press Ctrl-C to stop sharing\./);
-  const s = await status(sb);
-  assert.equal(s.running, true);
-  assert.equal(s.runBy?.command, 'start');
-  assert.equal(s.runBy?.pid, run.pid);
-  assert.ok(s.runBy?.agentPid && isAlive(s.runBy.agentPid), 'the agent runs');
-  return { run, agentPid: s.runBy.agentPid, uuid: m[1] ?? '' };
-}
-
-const autoStart = async (sb: CmcSandbox): Promise<boolean | undefined> =>
-  (await readJson<{ profiles: Record<string, { autoStart?: boolean }> }>(join(sb.userData, 'teleport-tools-cmc.json'))).profiles[sb.profile]?.autoStart;
+const setUp = (t: { after: (fn: () => Promise<void>) => void }): Promise<CmcSandbox> => setUpSandbox(world, t);
+const autoStart = async (sb: CmcSandbox): Promise<boolean | undefined> => (await profileState(sb))?.autoStart;
 
 // Each test has its own sandbox; run them side by side, most of their time is waiting.
 describe('cmc start', { concurrency: true }, () => {
@@ -73,9 +36,7 @@ describe('cmc start', { concurrency: true }, () => {
     assert.match(setup.stderr, /is running \(teleport-tools cmc start/);
     assert.ok(isAlive(agentPid), 'the refused commands left the agent alone');
 
-    run.child.kill('SIGINT');
-    const done = await run.exited;
-    assert.equal(done.code, 0, done.stderr);
+    const done = await interrupt(run);
     assert.match(done.stdout, /Stopping the agent\.\.\.\nStopped sharing this computer\.\n$/);
     assert.equal(isAlive(agentPid), false, 'the agent has exited when start returns');
     assert.equal(await autoStart(sb), true, 'closing the window keeps autoStart');
@@ -93,9 +54,7 @@ describe('cmc start', { concurrency: true }, () => {
     assert.equal(await autoStart(sb), true);
     await assertNothingLeft(sb, { runRecord: true });
 
-    const again = await share(sb);
-    again.run.child.kill('SIGINT');
-    assert.equal((await again.run.exited).code, 0);
+    await interrupt((await share(sb)).run);
     await assertNothingLeft(sb);
   });
 
@@ -174,8 +133,7 @@ describe('cmc logs', () => {
     await follow.waitFor(/exited with status 0/);
     const { run, agentPid } = await share(sb);
     await follow.waitFor(new RegExp(`started the agent \\(pid ${agentPid}\\)(.*\\n)*.*pid:${agentPid}\\.1`));
-    run.child.kill('SIGINT');
-    await run.exited;
+    await interrupt(run);
     follow.child.kill('SIGINT');
     assert.equal((await follow.exited).code, 0);
     assert.equal((await stat(join(sb.agentDir, 'logs', 'agent.log'))).mode & 0o777, 0o600);

@@ -239,3 +239,58 @@ export async function assertNothingLeft(sb: CmcSandbox, opts: { runRecord?: bool
 export async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T;
 }
+
+/** A sandbox in `world` where `cmc setup` already ran, removed after the test. */
+export async function setUpSandbox(world: World, t: { after: (fn: () => Promise<void>) => void }): Promise<CmcSandbox> {
+  const sb = await createCmcSandbox(world);
+  t.after(() => sb.remove());
+  const r = await sb.cmc(['setup']);
+  assert.equal(r.code, 0, r.stderr);
+  return sb;
+}
+
+export interface StatusReport {
+  running: boolean;
+  autoStart: boolean;
+  nodeUuid: string | null;
+  runBy: { command: string; pid: number; agentPid: number | null } | null;
+  compatibility: { status: string; agentVersion: string | null; clusterVersion: string | null; message: string };
+  setup: { completed: boolean };
+  lastFailure: { message: string } | null;
+  lastErrors: string[];
+}
+
+/** `cmc status --json`. */
+export async function cmcStatus(sb: CmcSandbox): Promise<StatusReport> {
+  const r = await sb.cmc(['status', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as StatusReport;
+}
+
+/** Starts `cmc start` and waits until it says the node is visible; the run, the agent's PID, the node. */
+export async function share(sb: CmcSandbox): Promise<{ run: Running; agentPid: number; uuid: string }> {
+  const run = sb.spawnCmc(['start']);
+  const m = await run.waitFor(/as node \S+ \(([0-9a-f-]{36})\)\.\n(.*\n)*Press Ctrl-C to stop sharing\./);
+  const s = await cmcStatus(sb);
+  assert.equal(s.running, true);
+  assert.equal(s.runBy?.command, 'start');
+  assert.equal(s.runBy?.pid, run.pid);
+  assert.ok(s.runBy?.agentPid && isAlive(s.runBy.agentPid), 'the agent runs');
+  return { run, agentPid: s.runBy.agentPid, uuid: m[1] ?? '' };
+}
+
+/** Ctrl-C to a `cmc start`; it must exit 0. */
+export async function interrupt(run: Running): Promise<RunResult> {
+  run.child.kill('SIGINT');
+  const done = await run.exited;
+  assert.equal(done.code, 0, done.stderr);
+  return done;
+}
+
+type StateFile = { profiles: Record<string, { autoStart?: boolean; setupCompleted?: boolean; nodeUuid?: string }> };
+
+/** The sandbox profile's entry in teleport-tools-cmc.json (undefined: none, or no file). */
+export async function profileState(sb: CmcSandbox): Promise<StateFile['profiles'][string] | undefined> {
+  const state = await readJson<StateFile>(join(sb.userData, 'teleport-tools-cmc.json')).catch((): StateFile => ({ profiles: {} }));
+  return state.profiles[sb.profile];
+}
