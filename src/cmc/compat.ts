@@ -74,3 +74,17 @@ export async function fetchClusterVersion(http: HttpClient, proxyAddr: string, s
 export function requireRunnable(report: CompatReport): void {
   if (!report.runs) throw new ToolsError('ECMC', `cannot start the agent: ${report.message}`);
 }
+
+/** Before any agent starts: asks the cluster its version, refuses an incompatible agent, warns when advised. */
+export async function requireCompatibleCluster(
+  http: HttpClient,
+  proxyAddr: string,
+  agentVersion: string,
+  warn: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<CompatReport> {
+  const report = checkCompatibility(agentVersion, await fetchClusterVersion(http, proxyAddr, signal));
+  requireRunnable(report);
+  if (report.message) warn(report.message);
+  return report;
+}

@@ -13,9 +13,11 @@ import type { Reporter } from '../ui/reporter.js';
 import { isInstalled, versionDir } from '../tools/cache.js';
 import { selectVersion } from '../tools/update.js';
 import { proxyHost } from '../tools/tsh-args.js';
-import type { ClientTools } from './cluster.js';
+import type { ClientTools, Profile } from './cluster.js';
+import { activeProfile } from './cluster.js';
 import type { EventSink } from './events.js';
-import { checkProfile } from './paths.js';
+import type { AgentPaths } from './paths.js';
+import { agentPaths, checkProfile } from './paths.js';
 
 export interface CmcContext {
   settings: Settings;
@@ -75,4 +77,18 @@ export async function chosenProfile(settings: Settings, flag: string | undefined
   if (flag) return checkProfile(proxyHost(flag) ?? flag);
   const current = (await readFile(settings.currentProfileFile, 'utf8').catch(() => '')).trim();
   return current ? checkProfile(current) : undefined;
+}
+
+export interface LoggedIn {
+  tools: ClientTools;
+  profile: Profile;
+  paths: AgentPaths;
+}
+
+/** Where setup and start begin: a supported OS, installed client tools, a live login, its agent directory. */
+export async function loggedIn(ctx: CmcContext): Promise<LoggedIn> {
+  requireSupportedOs();
+  const tools = await clientTools(ctx);
+  const profile = await activeProfile(tools);
+  return { tools, profile, paths: agentPaths(ctx.settings.connect, profile.name) };
 }

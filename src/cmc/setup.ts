@@ -6,18 +6,16 @@
  */
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
-import type { ClientTools, Profile } from './cluster.js';
-import { activeProfile, addNodeToken, permissionError, removeToken } from './cluster.js';
-import type { CmcContext } from './context.js';
-import { clientTools, requireSupportedOs } from './context.js';
+import { addNodeToken, permissionError, removeToken } from './cluster.js';
+import type { CmcContext, LoggedIn } from './context.js';
+import { loggedIn } from './context.js';
 import { ensureAgentBinary } from './agent-binary.js';
-import { checkCompatibility, fetchClusterVersion, requireRunnable } from './compat.js';
+import { requireCompatibleCluster } from './compat.js';
 import { writeAgentConfig } from './config-file.js';
 import { recordEvent } from './events.js';
 import type { SetupStepName } from './events.js';
 import { runAgentUntilJoined } from './run-agent.js';
-import type { AgentPaths } from './paths.js';
-import { agentPaths, roleName } from './paths.js';
+import { roleName } from './paths.js';
 import { requireLocalUser, setupRole } from './role.js';
 import { currentRun } from './run-lock.js';
 import { updateProfileState } from './state.js';
@@ -29,21 +27,16 @@ interface Step {
 }
 
 /** Checks that hold before any step changes anything; returns what the steps need. */
-async function preflight(ctx: CmcContext, print: (line: string) => void): Promise<{ tools: ClientTools; profile: Profile; paths: AgentPaths }> {
-  requireSupportedOs();
-  const tools = await clientTools(ctx);
-  const profile = await activeProfile(tools);
-  const paths = agentPaths(ctx.settings.connect, profile.name);
+async function preflight(ctx: CmcContext, print: (line: string) => void): Promise<LoggedIn> {
+  const start = await loggedIn(ctx);
+  const { tools, profile, paths } = start;
   const running = await currentRun(paths);
   if (running) {
     throw new ToolsError('ECMC', `the agent for ${profile.name} is running (teleport-tools cmc ${running.command}, pid ${running.pid}); stop it first with: teleport-tools cmc stop`);
   }
-  const clusterVersion = await fetchClusterVersion(ctx.http(), profile.proxyAddr, ctx.signal);
-  const compat = checkCompatibility(tools.version, clusterVersion);
-  requireRunnable(compat);
-  if (compat.message) ctx.reporter.warn(compat.message);
+  await requireCompatibleCluster(ctx.http(), profile.proxyAddr, tools.version, (l) => ctx.reporter.warn(l), ctx.signal);
   print(`Setting up Connect My Computer for ${profile.user} on cluster ${profile.cluster} (${profile.proxyAddr}), agent v${tools.version}.`);
-  return { tools, profile, paths };
+  return start;
 }
 
 export async function runSetup(ctx: CmcContext, print: (line: string) => void): Promise<void> {

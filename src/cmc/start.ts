@@ -5,34 +5,26 @@
  */
 import { access } from 'node:fs/promises';
 import { ToolsError } from '../errors.js';
-import { activeProfile } from './cluster.js';
 import type { CmcContext } from './context.js';
-import { clientTools, requireSupportedOs } from './context.js';
+import { loggedIn } from './context.js';
 import { ensureAgentBinary } from './agent-binary.js';
-import { checkCompatibility, fetchClusterVersion, requireRunnable } from './compat.js';
+import { requireCompatibleCluster } from './compat.js';
 import { recordEvent } from './events.js';
 import { AgentFailed } from './join.js';
-import { agentPaths } from './paths.js';
 import { describeExit } from './process.js';
 import { runAgentUntilJoined } from './run-agent.js';
 import { readProfileState, updateProfileState } from './state.js';
 
 export async function runStart(ctx: CmcContext, print: (line: string) => void): Promise<void> {
   const { settings } = ctx;
-  requireSupportedOs();
-  const tools = await clientTools(ctx);
-  const profile = await activeProfile(tools);
-  const paths = agentPaths(settings.connect, profile.name);
+  const { tools, profile, paths } = await loggedIn(ctx);
   const state = await readProfileState(settings.connect, profile.name);
   const configured = await access(paths.config).then(() => true, () => false);
   if (!state.setupCompleted || !configured) {
     throw new ToolsError('ECMC', `Connect My Computer is not set up for ${profile.name}; run: teleport-tools cmc setup`);
   }
 
-  const clusterVersion = await fetchClusterVersion(ctx.http(), profile.proxyAddr, ctx.signal);
-  const compat = checkCompatibility(tools.version, clusterVersion);
-  requireRunnable(compat);
-  if (compat.message) ctx.reporter.warn(compat.message);
+  await requireCompatibleCluster(ctx.http(), profile.proxyAddr, tools.version, (l) => ctx.reporter.warn(l), ctx.signal);
 
   // A client-tools update changes the agent's version too: fetch the matching agent first.
   const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
