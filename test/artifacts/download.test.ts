@@ -2,10 +2,8 @@
 // left as it was (no version directory, no staging, no lock).
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { mkdir } from 'node:fs/promises';
+import { describe, test } from 'node:test';
 import { STAGING_PREFIX } from '../../src/artifacts/install.js';
 import { LOCK_NAME, acquireLock } from '../../src/artifacts/lock.js';
 import { isToolsError } from '../../src/errors.js';
@@ -13,7 +11,7 @@ import type { ErrorCode } from '../../src/errors.js';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { BehaviourSetting, CdnServer } from '../helpers/cdn-server.js';
 import type { BuiltRelease } from '../helpers/release.js';
-import { assertNothingLeft, entries, freshCache, install, serveRelease, testClient } from './support.js';
+import { assertNothingLeft, cdnForFile, entries, freshCache, install, serveRelease, testClient } from './support.js';
 import type { InstallOptions, TestContext } from './support.js';
 
 /** About 2 MB on the wire: many chunks, so failures can land mid-body. */
@@ -24,16 +22,10 @@ const SMALL = '13.1.0';
 let cdn: CdnServer;
 let big: BuiltRelease;
 let small: BuiltRelease;
-let releases: string;
-before(async () => {
-  cdn = await startCdn();
-  releases = await mkdtemp(join(tmpdir(), 'tt-release-'));
+const shared = cdnForFile(async ({ cdn: server, releases }) => {
+  cdn = server;
   big = await serveRelease(cdn, releases, { version: BIG, padBytes: 2_300_000 });
   small = await serveRelease(cdn, releases, { version: SMALL });
-});
-after(async () => {
-  await cdn.close();
-  await rm(releases, { recursive: true, force: true });
 });
 
 const path = (r: BuiltRelease): string => `/${r.archiveName}`;
@@ -105,7 +97,7 @@ describe('archive download failures', () => {
   });
 
   test('a hostile archive refused mid-stream is EARCHIVE, not a network error', async (t) => {
-    const hostile = await serveRelease(cdn, releases, {
+    const hostile = await serveRelease(cdn, shared.releases, {
       version: '13.3.0', padBytes: 2_300_000, overrides: { tsh: { type: 'symlink', linkpath: '/etc/passwd', content: undefined } },
     });
     const dir = await freshCache(t);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { STAGING_PREFIX } from '../../src/artifacts/install.js';
 import { LOCK_NAME, acquireLock } from '../../src/artifacts/lock.js';
@@ -11,27 +10,20 @@ import { MANIFEST_NAME, readManifest } from '../../src/artifacts/manifest.js';
 import { archiveName } from '../../src/artifacts/release.js';
 import { isToolsError } from '../../src/errors.js';
 import type { ErrorCode } from '../../src/errors.js';
-import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 import { HOSTILE_NAMES, hostileArchives } from '../helpers/hostile-archives.js';
 import { versionLine, fakeVersion } from '../helpers/fake-programs.js';
 import type { BuiltRelease } from '../helpers/release.js';
-import { assertNothingLeft, entries, freshCache, install, rejectsWith, releaseRef, serveRelease, tempDir, testClient } from './support.js';
+import { assertNothingLeft, cdnForFile, entries, freshCache, install, rejectsWith, releaseRef, serveRelease, tempDir, testClient } from './support.js';
 
 const VERSION = '13.2.3';
 const NAME = archiveName(releaseRef(VERSION));
 
 let cdn: CdnServer;
 let release: BuiltRelease;
-let releases: string;
-before(async () => {
-  cdn = await startCdn();
-  releases = await mkdtemp(join(tmpdir(), 'tt-release-'));
-  release = await serveRelease(cdn, releases, { version: VERSION });
-});
-after(async () => {
-  await cdn.close();
-  await rm(releases, { recursive: true, force: true });
+cdnForFile(async (shared) => {
+  cdn = shared.cdn;
+  release = await serveRelease(cdn, shared.releases, { version: VERSION });
 });
 
 

@@ -2,21 +2,19 @@
 // mid-download or at each named point of the install, and Ctrl-C. No sleeps: the CDN's gate and the
 // driver's event lines say when each process is where the test needs it.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { STAGING_PREFIX } from '../../src/artifacts/install.js';
 import { LOCK_NAME } from '../../src/artifacts/lock.js';
 import { MANIFEST_NAME } from '../../src/artifacts/manifest.js';
 import { archiveName } from '../../src/artifacts/release.js';
 import type { Checkpoint } from '../../src/checkpoint.js';
-import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 import type { DriverRequest } from '../helpers/install-driver.js';
 import { sha256Line } from '../helpers/release-layout.js';
 import type { BuiltRelease } from '../helpers/release.js';
-import { assertNothingLeft, entries, freshCache, releaseRef, serveRelease, startDriver, tempDir } from './support.js';
+import { assertNothingLeft, cdnForFile, entries, freshCache, releaseRef, serveRelease, startDriver, tempDir } from './support.js';
 import type { DriverRun, TestContext } from './support.js';
 
 /** Short enough that taking over a killed process's lock costs seconds, not the default 10. */
@@ -26,16 +24,10 @@ const TIMEOUT = { timeout: 60_000 };
 
 let cdn: CdnServer;
 let release: BuiltRelease;
-let releases: string;
-before(async () => {
-  cdn = await startCdn();
-  releases = await mkdtemp(join(tmpdir(), 'tt-release-'));
+cdnForFile(async (shared) => {
+  cdn = shared.cdn;
   // Big enough to still be streaming when a test acts on the first progress line.
-  release = await serveRelease(cdn, releases, { version: '13.2.3', padBytes: 3_000_000 });
-});
-after(async () => {
-  await cdn.close();
-  await rm(releases, { recursive: true, force: true });
+  release = await serveRelease(cdn, shared.releases, { version: '13.2.3', padBytes: 3_000_000 });
 });
 
 

@@ -8,6 +8,7 @@ import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isToolsError } from '../../src/errors.js';
 import type { ErrorCode } from '../../src/errors.js';
@@ -17,6 +18,7 @@ import { installRelease } from '../../src/artifacts/install.js';
 import type { InstallRequest, InstallResult } from '../../src/artifacts/install.js';
 import { detectPlatform } from '../../src/artifacts/release.js';
 import type { Edition, ReleaseRef } from '../../src/artifacts/release.js';
+import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 import { ESCAPE_PATHS } from '../helpers/hostile-archives.js';
 import type { DriverEvent, DriverRequest, InstallOutcome } from '../helpers/install-driver.js';
@@ -83,6 +85,30 @@ export async function serveRelease(cdn: CdnServer, dir: string, options: Omit<Bu
   const built = await buildRelease({ dir, ...options });
   cdn.serveRelease(built);
   return built;
+}
+
+export interface FileCdn {
+  cdn: CdnServer;
+  /** Where the file's releases are built. */
+  releases: string;
+}
+
+/**
+ * One HTTPS CDN and one release directory for a whole test file: started by before(), which then runs
+ * `setup` (build and serve the file's releases), and removed by after().
+ */
+export function cdnForFile(setup: (shared: FileCdn) => Promise<void>): FileCdn {
+  const shared = {} as FileCdn;
+  before(async () => {
+    shared.cdn = await startCdn();
+    shared.releases = await mkdtemp(join(tmpdir(), 'tt-release-'));
+    await setup(shared);
+  });
+  after(async () => {
+    await shared.cdn.close();
+    await rm(shared.releases, { recursive: true, force: true });
+  });
+  return shared;
 }
 
 export type InstallOptions = Partial<InstallRequest> & Pick<InstallRequest, 'http' | 'cacheDir'> & { version: string };
