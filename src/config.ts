@@ -5,7 +5,6 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { ToolsError } from './errors.js';
 
 export interface ToolsConfig {
@@ -110,6 +109,8 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
   }
   let data: unknown;
   try {
+    // Loaded only when the file exists: most users never write one, and the launcher starts faster.
+    const { parse } = await import('yaml');
     data = parse(text) ?? {};
   } catch (err) {
     throw new ToolsError('ECONFIG', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
@@ -135,6 +136,7 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
 export async function writeConfigFile(file: string, values: Partial<ToolsConfig>): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
+  const { stringify } = await import('yaml');
   const body = Object.keys(values).length === 0 ? '' : stringify(values);
   await writeFile(tmp, body, { mode: 0o644, flush: true });
   await rename(tmp, file);

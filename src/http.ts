@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { EnvHttpProxyAgent, request } from 'undici';
+import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
 import { ToolsError, isToolsError } from './errors.js';
 import { scopedSignal } from './abort.js';
@@ -249,6 +249,13 @@ function abortReason(signal: AbortSignal | undefined): ToolsError | undefined {
   return new ToolsError('ECANCELLED', 'cancelled');
 }
 
+/**
+ * undici is loaded on the first request, not when this module is: it takes ~65 ms to load, and many
+ * launcher runs make no request at all.
+ */
+let undici: Promise<typeof Undici> | undefined;
+const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
+
 export function createHttpClient(options: HttpOptions): HttpClient {
   const proxy: ProxySettings = {
     httpProxy: normaliseProxy(options.proxy.httpProxy, 'HTTP_PROXY'),
@@ -257,25 +264,31 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   };
   const via = (url: URL): ProxyInUse | undefined => proxyInUse(url, proxy);
   const tls = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
-  const dispatcher: Dispatcher = new EnvHttpProxyAgent({
-    // Empty strings, not undefined: undici would fall back to process.env.
-    httpProxy: proxy.httpProxy ?? '',
-    httpsProxy: proxy.httpsProxy ?? '',
-    noProxy: proxy.noProxy ?? '',
-    connect: tls,
-    // Through a proxy, undici takes the TLS settings (and the connect limit) from these instead.
-    proxyTls: { timeout: options.connectTimeoutMs },
-    requestTls: tls,
-    headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs,
-  });
+  let dispatcher: Dispatcher | undefined;
+  const getDispatcher = async (): Promise<Dispatcher> => {
+    const { EnvHttpProxyAgent } = await loadUndici();
+    return (dispatcher ??= new EnvHttpProxyAgent({
+      // Empty strings, not undefined: undici would fall back to process.env.
+      httpProxy: proxy.httpProxy ?? '',
+      httpsProxy: proxy.httpsProxy ?? '',
+      noProxy: proxy.noProxy ?? '',
+      connect: tls,
+      // Through a proxy, undici takes the TLS settings (and the connect limit) from these instead.
+      proxyTls: { timeout: options.connectTimeoutMs },
+      requestTls: tls,
+      headersTimeout: options.idleTimeoutMs,
+      bodyTimeout: options.idleTimeoutMs,
+    }));
+  };
 
   /** One request with manual redirects; resolves with a 2xx response whose body is unread. */
   async function open(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
     let url = start;
+    const { request } = await loadUndici();
+    const via = await getDispatcher();
     for (let hop = 0; ; hop++) {
       const res = await request(url, {
-        dispatcher,
+        dispatcher: via,
         method: 'GET',
         headers: { 'user-agent': options.userAgent, accept: '*/*' },
         signal,
@@ -405,7 +418,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async close() {
-      await dispatcher.close();
+      await dispatcher?.close();
     },
   };
 }

@@ -56,7 +56,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+const code = await main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`teleport-tools: unexpected error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
   return 1;
 });
+// Exit as soon as our output is flushed: closing keep-alive TLS sockets would otherwise hold the
+// shell (and the user's tsh) for tens of milliseconds more.
+process.stderr.write('', () => process.stdout.write('', () => process.exit(code)));

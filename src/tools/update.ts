@@ -5,7 +5,6 @@
 import { ToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { parseVersionBody } from '../version.js';
-import { installRelease } from '../artifacts/install.js';
 import { archiveName } from '../artifacts/release.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { Settings } from '../settings.js';
@@ -57,6 +56,9 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   let started = false;
   let recorded = false;
   const release = { version, edition: settings.config.edition, platform: settings.platform };
+  // Loaded on demand: the archive, digest and lock modules cost ~45 ms to load, and most launcher
+  // runs (an up-to-date `tsh login`) never install anything.
+  const { installRelease } = await import('../artifacts/install.js');
   const result = await installRelease({
     http: ctx.http(),
     cdnBaseUrl: settings.cdnBaseUrl.value,
