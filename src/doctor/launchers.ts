@@ -3,25 +3,12 @@
  * this goes wrong: an older Teleport install (/usr/local/bin/tsh, Homebrew, a .pkg) earlier on PATH,
  * npm's bin directory missing from PATH, or a launcher copied without its executable bit.
  */
-import { access, constants, open, realpath, stat } from 'node:fs/promises';
+import { access, constants, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { Tool } from '../tools/cache.js';
-import { LAUNCHER_MARKER } from '../tools/fallback.js';
+import { isLauncher } from '../tools/fallback.js';
 import type { Check } from './check.js';
 import { failed, passed, shellQuote } from './check.js';
-
-/** The marker sits in the first comment lines of shims/tsh and shims/tctl. */
-async function isLauncher(file: string): Promise<boolean> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return false;
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString('latin1').includes(LAUNCHER_MARKER);
-  } finally {
-    await handle.close();
-  }
-}
 
 interface Candidate {
   path: string;

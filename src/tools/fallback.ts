@@ -8,7 +8,8 @@ import type { Tool } from './cache.js';
 
 export const LAUNCHER_MARKER = 'teleport-tools launcher';
 
-async function isLauncher(file: string): Promise<boolean> {
+/** Does `file` carry the launcher marker in its first lines (shims/tsh, shims/tctl, or a copy)? */
+export async function isLauncher(file: string): Promise<boolean> {
   const handle = await open(file, 'r').catch(() => undefined);
   if (!handle) return false;
   try {

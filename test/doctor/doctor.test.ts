@@ -2,18 +2,16 @@
 // earlier on PATH, a launcher without its executable bit, an old Node.js, a cache others can write, a
 // broken tools.yaml, a proxy that is down or wants credentials, a private CA, a skewed clock.
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { VERSION_PATH, startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
-import { buildRelease } from '../helpers/release.js';
-import type { BuiltRelease } from '../helpers/release.js';
 import { SHIMS, SYSTEM_PATH, createSandbox } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 import { tlsPaths } from '../helpers/tls.js';
+import { releaseCdnForFile } from '../helpers/file-cdn.js';
 
 const VERSION = '16.4.7';
 const NAMES = ['tsh', 'tctl', 'node', 'cache', 'config', 'proxy', 'ca-certs', 'version-endpoint', 'cdn', 'clock'];
@@ -25,26 +23,11 @@ interface JsonCheck {
   fix: string | null;
 }
 
-let tmp: string;
-let release: BuiltRelease;
-let cdn: CdnServer;
-const cleanups: (() => Promise<void>)[] = [];
+const file = releaseCdnForFile('tt-doctor-', VERSION);
 
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'tt-doctor-'));
-  release = await buildRelease({ dir: tmp, version: VERSION });
-  cdn = await startCdn({ version: `v${VERSION}` });
-  cdn.serveRelease(release);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await cdn.close();
-  await rm(tmp, { recursive: true, force: true });
-});
-
-async function sandbox(server: CdnServer = cdn): Promise<Sandbox> {
+async function sandbox(server: CdnServer = file.cdn): Promise<Sandbox> {
   const box = await createSandbox({ versionUrl: server.versionUrl, cdnBaseUrl: server.url });
-  cleanups.push(() => box.remove());
+  file.cleanups.push(() => box.remove());
   return box;
 }
 
@@ -83,8 +66,8 @@ describe('doctor on a healthy installation', () => {
     assert.deepEqual(lines.map((l) => l.split(/\s+/).slice(0, 2)), NAMES.map((n) => ['ok', n]));
     assert.match(r.stdout, new RegExp(`tsh +${box.bin}/tsh is the teleport-tools launcher \\(-> ${SHIMS}/tsh\\)`));
     assert.match(r.stdout, /cache +\S+: private and writable; 1 installed \(v16\.4\.7\)/);
-    assert.match(r.stdout, new RegExp(`version-endpoint +${cdn.versionUrl} answered v16\\.4\\.7, directly$`, 'm'));
-    assert.match(r.stdout, new RegExp(`cdn +${cdn.url}/ has ${release.archiveName.replaceAll('.', '\\.')}, directly$`, 'm'));
+    assert.match(r.stdout, new RegExp(`version-endpoint +${file.cdn.versionUrl} answered v16\\.4\\.7, directly$`, 'm'));
+    assert.match(r.stdout, new RegExp(`cdn +${file.cdn.url}/ has ${file.release.archiveName.replaceAll('.', '\\.')}, directly$`, 'm'));
     assert.match(r.stdout, /clock +within 1 s of 127\.0\.0\.1:\d+ \(its Date header\)/);
   });
 
@@ -98,10 +81,10 @@ describe('doctor on a healthy installation', () => {
 
   it('makes no request at all when automatic updates are off', async () => {
     const box = await sandbox();
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const { ok, by } = await doctorJson(box, { TELEPORT_TOOLS_VERSION: 'off' });
     assert.equal(ok, true);
-    assert.equal(cdn.requests.length, mark);
+    assert.equal(file.cdn.requests.length, mark);
     for (const name of ['version-endpoint', 'cdn', 'clock']) assert.match(by[name]?.detail ?? '', /^skipped: automatic updates are off \(TELEPORT_TOOLS_VERSION=off\)/);
   });
 });
@@ -200,7 +183,7 @@ describe('doctor checks the network the way the launchers use it', () => {
     const box = await sandbox();
     const password = 's3cret/pass';
     const proxy = await startConnectProxy({ credentials: { user: 'bob', password } });
-    cleanups.push(() => proxy.close());
+    file.cleanups.push(() => proxy.close());
     const env = { HTTPS_PROXY: proxy.urlWith('bob', password) };
     const { r, ok, by } = await doctorJson(box, env);
     assert.equal(ok, true, JSON.stringify(by, null, 2));
@@ -234,19 +217,19 @@ describe('doctor checks the network the way the launchers use it', () => {
 
   it('a proxy setting that is not a URL: the proxy check fails, without echoing it', async () => {
     const box = await sandbox();
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const { r, by } = await doctorJson(box, { HTTPS_PROXY: 'http://u:hunter2@[proxy' });
     assert.deepEqual(failing(by), ['proxy', 'version-endpoint']);
     assert.equal(by.proxy?.detail, 'HTTPS_PROXY is not a valid proxy URL; expected http://[user:password@]host:port');
     assert.match(by.cdn?.detail ?? '', /^skipped: no usable proxy setting/);
-    assert.equal(cdn.requests.length, mark);
+    assert.equal(file.cdn.requests.length, mark);
     assert.ok(!r.stdout.includes('hunter2') && !r.stderr.includes('hunter2'));
   });
 
   it('a proxy that wants credentials', async () => {
     const box = await sandbox();
     const proxy = await startConnectProxy({ credentials: { user: 'u', password: 'p' } });
-    cleanups.push(() => proxy.close());
+    file.cleanups.push(() => proxy.close());
     const { by } = await doctorJson(box, { HTTPS_PROXY: proxy.url });
     assert.deepEqual(failing(by), ['version-endpoint', 'cdn']);
     assert.equal(by['version-endpoint']?.fix, "put the proxy's user name and password in HTTPS_PROXY: http://user:password@host:port");
@@ -254,8 +237,8 @@ describe('doctor checks the network the way the launchers use it', () => {
 
   it('an endpoint signed by a CA that is not trusted', async () => {
     const other = await startCdn({ cert: 'other', version: `v${VERSION}` });
-    cleanups.push(() => other.close());
-    other.serveRelease(release);
+    file.cleanups.push(() => other.close());
+    other.serveRelease(file.release);
     const box = await sandbox(other);
     const { by } = await doctorJson(box);
     assert.deepEqual(failing(by), ['version-endpoint', 'cdn']);
@@ -267,7 +250,7 @@ describe('doctor checks the network the way the launchers use it', () => {
 
   it('a CDN without the release for this platform', async () => {
     const empty = await startCdn({ version: 'v99.0.0' });
-    cleanups.push(() => empty.close());
+    file.cleanups.push(() => empty.close());
     const box = await sandbox(empty);
     const { by } = await doctorJson(box);
     assert.deepEqual(failing(by), ['cdn']);
@@ -277,7 +260,7 @@ describe('doctor checks the network the way the launchers use it', () => {
 
   it('a version endpoint answering a web page (a proxy login page)', async () => {
     const portal = await startCdn();
-    cleanups.push(() => portal.close());
+    file.cleanups.push(() => portal.close());
     portal.serve(VERSION_PATH, '<!DOCTYPE html><html><body>Please log in</body></html>', 'text/html');
     const box = await sandbox(portal);
     const { by } = await doctorJson(box);
@@ -289,7 +272,7 @@ describe('doctor checks the network the way the launchers use it', () => {
 describe('doctor compares the clock with the server', () => {
   const dated = async (offsetMs: number): Promise<Record<string, JsonCheck>> => {
     const server = await startCdn();
-    cleanups.push(() => server.close());
+    file.cleanups.push(() => server.close());
     server.behave(VERSION_PATH, { kind: 'status', status: 200, body: `v${VERSION}\n`, headers: { date: new Date(Date.now() + offsetMs).toUTCString() } });
     const box = await sandbox(server);
     return (await doctorJson(box)).by;

@@ -4,15 +4,11 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
 import { startCdn } from '../helpers/cdn-server.js';
-import type { CdnServer } from '../helpers/cdn-server.js';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 import type { ConnectProxy } from '../helpers/connect-proxy.js';
-import { buildRelease } from '../helpers/release.js';
-import type { BuiltRelease } from '../helpers/release.js';
+import { releaseCdnForFile } from '../helpers/file-cdn.js';
 import { createSandbox } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 
@@ -22,39 +18,24 @@ const PASSWORD = 'pr0xy p@ss:word!';
 /** Every spelling of the password that could leak: as typed, percent-encoded, and inside Basic auth. */
 const SECRETS = [PASSWORD, encodeURIComponent(PASSWORD), Buffer.from(`${USER}:${PASSWORD}`).toString('base64')];
 
-let tmp: string;
-let release: BuiltRelease;
-let cdn: CdnServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'tt-proxy-'));
-  release = await buildRelease({ dir: tmp, version: VERSION });
-  cdn = await startCdn({ version: `v${VERSION}` });
-  cdn.serveRelease(release);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await cdn.close();
-  await rm(tmp, { recursive: true, force: true });
-});
+const file = releaseCdnForFile('tt-proxy-', VERSION);
 
 async function sandbox(): Promise<Sandbox> {
-  const box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
-  cleanups.push(() => box.remove());
+  const box = await createSandbox({ versionUrl: file.cdn.versionUrl, cdnBaseUrl: file.cdn.url });
+  file.cleanups.push(() => box.remove());
   return box;
 }
 
 async function proxy(credentials?: { user: string; password: string }): Promise<ConnectProxy> {
   const p = await startConnectProxy({ credentials });
-  cleanups.push(() => p.close());
+  file.cleanups.push(() => p.close());
   return p;
 }
 
-const cdnHostPort = (): string => new URL(cdn.url).host;
+const cdnHostPort = (): string => new URL(file.cdn.url).host;
 
-/** Requests the CDN received for `path` since `mark` (an index into cdn.requests). */
-const since = (mark: number, path?: string): number => cdn.requests.slice(mark).filter((r) => !path || r.path === path).length;
+/** Requests the CDN received for `path` since `mark` (an index into file.cdn.requests). */
+const since = (mark: number, path?: string): number => file.cdn.requests.slice(mark).filter((r) => !path || r.path === path).length;
 
 function assertInstalledAndRan(r: RunResult): void {
   assert.equal(r.code, 0, r.stderr);
@@ -83,20 +64,20 @@ describe('HTTPS_PROXY', () => {
   it('carries every request of a first run, loopback targets included', async () => {
     const box = await sandbox();
     const p = await proxy();
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const r = await box.tool('tsh', ['version'], { HTTPS_PROXY: p.url });
     assertInstalledAndRan(r);
     assert.ok(p.log.length >= 1);
     for (const entry of p.log) assert.deepEqual([entry.method, entry.target, entry.status], ['CONNECT', cdnHostPort(), 200]);
     assert.equal(since(mark, '/v1/stable/cloud/client-version'), 1);
-    assert.equal(since(mark, `/${release.archiveName}`), 1);
+    assert.equal(since(mark, `/${file.release.archiveName}`), 1);
     assert.equal(r.stdout.split('\n').filter(Boolean).length, 1, 'only tsh writes to stdout');
   });
 
   it('is the only way out: a proxy that refuses everything means no request reaches the CDN', async () => {
     const box = await sandbox();
     const p = await proxy({ user: USER, password: PASSWORD }); // and we send no credentials
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const r = await box.tool('tsh', ['version'], { HTTPS_PROXY: p.url });
     assert.equal(r.code, 1);
     assert.equal(since(mark), 0, 'a request bypassed the proxy');
@@ -125,7 +106,7 @@ describe('HTTPS_PROXY', () => {
 
   it('a value that is not a URL: one warning naming the variable, never echoing it; nothing left behind', async () => {
     const box = await sandbox();
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const r = await box.tool('tsh', ['version'], { HTTPS_PROXY: `http://${USER}:${PASSWORD}@[proxy` });
     assert.equal(r.code, 1);
     assert.equal(since(mark), 0);
@@ -147,7 +128,7 @@ describe('HTTPS_PROXY', () => {
     const box = await sandbox();
     const p = await proxy();
     await p.close();
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const r = await box.tool('tsh', ['version'], { HTTPS_PROXY: `http://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${p.port}` });
     assert.equal(r.code, 1);
     assert.equal(since(mark), 0);
@@ -214,7 +195,7 @@ describe('proxy credentials', () => {
   it('wrong ones: the message says the proxy refused them, without showing them; nothing left behind', async () => {
     const box = await sandbox();
     const p = await proxy({ user: USER, password: 'the right one' });
-    const mark = cdn.requests.length;
+    const mark = file.cdn.requests.length;
     const r = await box.tool('tsh', ['version'], { HTTPS_PROXY: p.urlWith(USER, PASSWORD) });
     assert.equal(r.code, 1);
     assert.equal(since(mark), 0);
@@ -229,7 +210,7 @@ describe('proxy credentials', () => {
 describe('HTTP_PROXY', () => {
   it('carries plain http:// requests to loopback (undici tunnels them with CONNECT too)', async () => {
     const plain = await startCdn({ protocol: 'http', version: `v${VERSION}` });
-    cleanups.push(() => plain.close());
+    file.cleanups.push(() => plain.close());
     const box = await sandbox();
     const p = await proxy();
     const r = await box.tool('tsh', ['version'], { HTTP_PROXY: p.url, TELEPORT_TOOLS_VERSION_URL: plain.versionUrl, NO_PROXY: cdnHostPort() });
