@@ -10,12 +10,14 @@ import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
 import { ToolsError, isToolsError } from './errors.js';
 import { scopedSignal } from './abort.js';
+import { checkUrl, redact } from './url-policy.js';
+import { normaliseProxy, proxyInUse } from './proxy-env.js';
+import type { ProxyInUse, ProxySettings } from './proxy-env.js';
 
-export interface ProxySettings {
-  httpProxy?: string | undefined;
-  httpsProxy?: string | undefined;
-  noProxy?: string | undefined;
-}
+export { checkUrl, isLoopbackHost, redact } from './url-policy.js';
+export { normaliseProxy, proxyFor, proxyInUse } from './proxy-env.js';
+export type { ProxyInUse, ProxySettings } from './proxy-env.js';
+
 
 export interface HttpOptions {
   proxy: ProxySettings;
@@ -80,89 +82,6 @@ export interface HttpClient {
 
 const MAX_REDIRECTS = 5;
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-/** https anywhere; http only for loopback. Returns the parsed URL. */
-export function checkUrl(raw: string, what = 'URL'): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ToolsError('EHTTP', `${what} is not a valid URL: ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  if (url.protocol === 'http:') {
-    throw new ToolsError('EHTTP', `refusing plain http:// for ${redact(url)}: use https:// (http is allowed only for localhost)`);
-  }
-  throw new ToolsError('EHTTP', `${what} must be an https:// URL, got ${redact(url)}`);
-}
-
-/** A URL as it may be printed: never with credentials. */
-export function redact(url: URL | string): string {
-  try {
-    const u = new URL(String(url));
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString();
-  } catch {
-    return '<invalid URL>';
-  }
-}
-
-/**
- * A proxy setting as undici will use it. Like curl, a value without a scheme means http://
- * (`HTTPS_PROXY=proxy.corp:3128` is common); anything but http(s) or socks5 is refused with the
- * variable's name, never with the value's credentials.
- */
-export function normaliseProxy(raw: string | undefined, name: string): string | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = raw.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new ToolsError('ECONFIG', `${name} is not a valid proxy URL; expected http://[user:password@]host:port`);
-  }
-  if (!['http:', 'https:', 'socks5:', 'socks:'].includes(url.protocol) || !url.hostname) {
-    throw new ToolsError('ECONFIG', `${name} is not a usable proxy URL (${redact(url)}); expected http://[user:password@]host:port`);
-  }
-  return withScheme;
-}
-
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
-
-/**
- * The proxy a request to `target` goes through (normalised, credentials included: redact() before
- * printing it), or undefined when it goes direct. The same rules as undici's EnvHttpProxyAgent, which
- * makes the decision for real: NO_PROXY entries are host names or IPs, optionally with `:port`, a leading
- * `.` or `*.` matches subdomains, `*` alone turns proxies off; loopback hosts are proxied unless named.
- */
-export function proxyFor(target: URL | string, proxy: ProxySettings): string | undefined {
-  const url = new URL(String(target));
-  const chosen = url.protocol === 'https:' ? (proxy.httpsProxy || proxy.httpProxy) : proxy.httpProxy;
-  if (!chosen) return undefined;
-  const noProxy = (proxy.noProxy ?? '').trim();
-  if (noProxy === '*') return undefined;
-  const hostname = url.host.replace(/:\d*$/, '').toLowerCase();
-  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
-  for (const entry of noProxy.split(/[,\s]/)) {
-    if (!entry) continue;
-    const parsed = /^(.+):(\d+)$/.exec(entry);
-    const host = (parsed ? (parsed[1] as string) : entry).replace(/^\*?\./, '').toLowerCase();
-    const entryPort = parsed ? Number.parseInt(parsed[2] as string, 10) : 0;
-    if (entryPort && entryPort !== port) continue;
-    if (hostname === host || hostname.endsWith(`.${host}`)) return undefined;
-  }
-  return normaliseProxy(chosen, url.protocol === 'https:' && proxy.httpsProxy ? 'HTTPS_PROXY' : 'HTTP_PROXY');
-}
-
 function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
@@ -183,19 +102,6 @@ const NETWORK_CODES = new Set([
 
 const TLS_HINT = 'if a proxy or private CA re-signs TLS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate';
 const PROXY_CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The proxy a request to `url` uses and the variable that set it, for messages. */
-export interface ProxyInUse {
-  url: string;
-  variable: 'HTTPS_PROXY' | 'HTTP_PROXY';
-}
-
-export function proxyInUse(target: URL | string, proxy: ProxySettings): ProxyInUse | undefined {
-  const url = proxyFor(target, proxy);
-  if (url === undefined) return undefined;
-  const variable = new URL(String(target)).protocol === 'https:' && proxy.httpsProxy ? 'HTTPS_PROXY' : 'HTTP_PROXY';
-  return { url, variable };
-}
 
 /**
  * One line that says what failed and what fixes it. undici's own messages never carry the proxy's
