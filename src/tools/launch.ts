@@ -64,8 +64,11 @@ async function refreshOnLogin(ctx: ToolsContext): Promise<void> {
   }
 }
 
-/** First run, or the selected version is missing: fetch (if needed) and install it. */
-async function installSelected(ctx: ToolsContext, version: string | undefined): Promise<string | undefined> {
+/**
+ * First run, or the selected version is missing: fetch (if needed) and install it. On failure, says
+ * nothing yet and returns why: the caller adds what runs instead, so the user gets one warning line.
+ */
+async function installSelected(ctx: ToolsContext, version: string | undefined): Promise<{ version?: string; failure?: string }> {
   const { settings, reporter } = ctx;
   try {
     await checkPrivate(settings.cacheDir, 'cache directory');
@@ -74,11 +77,10 @@ async function installSelected(ctx: ToolsContext, version: string | undefined): 
     reporter.info(`Installing Teleport client tools v${target}${pinned ? ' (TELEPORT_TOOLS_VERSION)' : ''}...`);
     await installTools(ctx, target, { record: !pinned });
     reporter.info(`Installed tsh/tctl v${target}.`);
-    return target;
+    return { version: target };
   } catch (err) {
-    if (isToolsError(err, 'ECANCELLED')) reporter.warn('install cancelled');
-    else reporter.warn(`could not install ${version ? `v${version}` : 'the cloud-stable version'}: ${describeError(err)}`);
-    return undefined;
+    if (isToolsError(err, 'ECANCELLED')) return { failure: 'install cancelled' };
+    return { failure: `could not install ${version ? `v${version}` : 'the cloud-stable version'}: ${describeError(err)}` };
   }
 }
 
@@ -101,20 +103,22 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   }
 
   let { version } = await selectVersion(settings);
+  let failure: string | undefined;
   if (!(version && (await isInstalled(settings.cacheDir, version, req.tool))) && network) {
-    version = await installSelected(ctx, version);
+    const attempt = await installSelected(ctx, version);
+    version = attempt.version ?? version;
+    failure = attempt.failure;
   }
   let chosen = version && (await isInstalled(settings.cacheDir, version, req.tool)) ? version : undefined;
   if (!chosen) {
-    const installed = await listInstalled(settings.cacheDir);
-    for (const v of installed) {
+    for (const v of await listInstalled(settings.cacheDir)) {
       if (await isInstalled(settings.cacheDir, v.version, req.tool)) {
         chosen = v.version;
         break;
       }
     }
-    const wanted = version ?? (await selectVersion(settings)).version;
-    if (chosen && wanted) reporter.warn(`v${wanted} is not installed; running the newest installed version, v${chosen}`);
+    const why = failure ?? (version ? `v${version} is not installed` : undefined);
+    if (chosen && why) reporter.warn(`${why}; running the newest installed version, v${chosen}`);
   }
   if (chosen) {
     return { binary: await binaryOf(ctx, chosen, req.tool), subcommand: cmd.subcommand, proxyHost: host };
@@ -122,9 +126,10 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   if (ctx.signal?.aborted) throw new ToolsError('ECANCELLED', 'cancelled, and no version is installed');
   const onPath = await findOnPath(req.tool, settings.env.PATH, req.self);
   if (onPath) {
-    reporter.warn(`no Teleport client tools installed by teleport-tools; running ${onPath}`);
+    reporter.warn(`${failure ? `${failure}; ` : ''}no Teleport client tools installed by teleport-tools; running ${onPath}`);
     return { binary: onPath, subcommand: cmd.subcommand, proxyHost: host };
   }
+  if (failure) reporter.warn(failure);
   const fix = network
     ? `check your network or proxy settings (HTTPS_PROXY, NODE_EXTRA_CA_CERTS) and run 'teleport-tools update'`
     : `automatic updates are off (${settings.autoUpdates.reason}); install a version with 'teleport-tools update'${settings.pin.kind === 'off' ? ' (without TELEPORT_TOOLS_VERSION=off)' : ''}`;
