@@ -2,7 +2,8 @@
  * The one place that speaks HTTP. Everything else asks for a small text document or a body stream.
  * Policy lives here: proxies from the environment, TLS trust (Node's store plus NODE_EXTRA_CA_CERTS),
  * https only (plain http for loopback hosts), at most five redirects and never https -> http,
- * connect/idle/total timeouts, retries with backoff for network errors, 429 and 5xx.
+ * connect/idle/total timeouts, a minimum rate for body streams (min-rate.ts), retries with backoff for
+ * network errors, 429 and 5xx.
  */
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
 import { ToolsError, isToolsError } from './errors.js';
 import { scopedSignal } from './abort.js';
+import { withMinRate } from './min-rate.js';
 import { checkUrl, redact } from './url-policy.js';
 import { normaliseProxy, proxyInUse } from './proxy-env.js';
 import type { ProxyInUse, ProxySettings } from './proxy-env.js';
@@ -23,7 +25,7 @@ export interface HttpOptions {
   proxy: ProxySettings;
   /** TCP+TLS connect limit. */
   connectTimeoutMs: number;
-  /** Longest silence while waiting for headers or body bytes. */
+  /** Longest silence while waiting for headers or body bytes; also the window of a body stream's minimum rate. */
   idleTimeoutMs: number;
   /** Attempts for one request, the first included. */
   attempts: number;
@@ -101,19 +103,29 @@ const NETWORK_CODES = new Set([
 ]);
 
 const TLS_HINT = 'if a proxy or private CA re-signs TLS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate';
+const SLOW_HINT = 'on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT';
+/** undici's idle timeouts, said the way a user reads them. */
+const IDLE_TIMEOUTS: Record<string, string> = {
+  UND_ERR_HEADERS_TIMEOUT: 'no answer for',
+  UND_ERR_BODY_TIMEOUT: 'the server stopped sending for',
+};
 const PROXY_CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * One line that says what failed and what fixes it. undici's own messages never carry the proxy's
  * credentials; the proxy URL is printed through redact().
  */
-function networkError(url: URL, err: unknown, proxy: ProxyInUse | undefined): ToolsError {
+function networkError(url: URL, err: unknown, proxy: ProxyInUse | undefined, idleMs: number): ToolsError {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e.cause?.code ?? e.code ?? '';
   let detail = e.cause?.message ?? e.message ?? String(err);
   let hint = '';
   const proxyStatus = /^Proxy response \((\d+)\)/.exec(detail)?.[1];
-  if (proxy && proxyStatus) {
+  const idle = IDLE_TIMEOUTS[code];
+  if (idle) {
+    detail = `${idle} ${idleMs / 1000} s`;
+    hint = SLOW_HINT;
+  } else if (proxy && proxyStatus) {
     detail = `the proxy answered HTTP ${proxyStatus}`;
     if (proxyStatus === '407') {
       hint = new URL(proxy.url).username
@@ -241,7 +253,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         const aborted = abortReason(signal);
         if (aborted) throw aborted;
         if (isToolsError(err)) throw err;
-        if (!isRetryableError(err) || attempt >= options.attempts) throw networkError(start, err, via(start));
+        if (!isRetryableError(err) || attempt >= options.attempts) throw networkError(start, err, via(start), options.idleTimeoutMs);
       }
       await delay(waitMs, undefined, { signal }).catch(() => {
         throw abortReason(signal) ?? new ToolsError('ECANCELLED', 'cancelled');
@@ -276,7 +288,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       } catch (err) {
         if (signal.aborted && !isToolsError(err, 'EHTTP')) throw timedOut() ?? err;
         if (isToolsError(err)) throw err;
-        throw networkError(new URL(raw), err, via(new URL(raw)));
+        throw networkError(new URL(raw), err, via(new URL(raw)), options.idleTimeoutMs);
       } finally {
         scope.dispose();
       }
@@ -285,8 +297,9 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     async getStream(raw, req = {}) {
       const { res, url } = await withRetries(raw, req.signal, async (res, url) => ({ res, url }));
       const length = Number(res.headers['content-length']);
-      const body = res.body as unknown as Readable;
-      return { body: body instanceof Readable ? body : Readable.from(body), size: Number.isFinite(length) ? length : undefined, url: url.toString() };
+      const stream = res.body as unknown as Readable;
+      const body = withMinRate(stream instanceof Readable ? stream : Readable.from(stream), options.idleTimeoutMs);
+      return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString() };
     },
 
     async probe(raw, req) {
@@ -317,7 +330,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           throw new ToolsError('ENETWORK', `${redact(start)} did not answer within ${req.timeoutMs / 1000} s${p ? ` through proxy ${redact(p.url)}` : ''}`);
         }
         if (isToolsError(err)) throw err;
-        throw networkError(start, err, via(start));
+        throw networkError(start, err, via(start), options.idleTimeoutMs);
       } finally {
         scope.dispose();
       }

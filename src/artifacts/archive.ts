@@ -100,10 +100,15 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
   });
   ended.catch(() => undefined);
 
+  /** A write waiting for the parser to drain; an aborted parser never drains, so fail() answers it. */
+  let waiting: ((err?: Error | null) => void) | undefined;
   const fail = (err: Error) => {
     failure ??= err;
     for (const out of open) out.destroy();
     parser.abort(err);
+    const cb = waiting;
+    waiting = undefined;
+    cb?.(failure);
   };
 
   parser.on('entry', (entry: ReadEntry) => {
@@ -151,8 +156,13 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
       if (failure) return cb(failure);
-      if (parser.write(chunk)) cb();
-      else parser.once('drain', () => cb(failure));
+      if (parser.write(chunk)) return cb();
+      waiting = cb;
+      parser.once('drain', () => {
+        if (waiting !== cb) return;
+        waiting = undefined;
+        cb(failure);
+      });
     },
     final(cb) {
       parser.end();

@@ -139,7 +139,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     })
       .catch((err: unknown) => {
         if (lock.compromised.aborted) throw lock.compromised.reason;
-        throw wrapFs(err, `installing ${name}`);
+        throw wrapFs(err, `installing ${name} into ${req.cacheDir}`);
       })
       .finally(() => scope.dispose());
     const manifest: Manifest = {

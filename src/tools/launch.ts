@@ -55,7 +55,6 @@ async function refreshOnLogin(ctx: ToolsContext): Promise<void> {
     const recorded = await readVersionFile(settings.versionFile);
     if (latest === recorded && (await isInstalled(settings.cacheDir, latest))) return;
     reporter.info(`New cloud-stable version of Teleport detected: v${latest}`);
-    await checkPrivate(settings.cacheDir, 'cache directory');
     await installTools(ctx, latest, { record: true });
     reporter.info(`Updated tsh/tctl to version v${latest}!`);
   } catch (err) {
@@ -71,7 +70,6 @@ async function refreshOnLogin(ctx: ToolsContext): Promise<void> {
 async function installSelected(ctx: ToolsContext, version: string | undefined): Promise<{ version?: string; failure?: string }> {
   const { settings, reporter } = ctx;
   try {
-    await checkPrivate(settings.cacheDir, 'cache directory');
     const pinned = settings.pin.kind === 'version';
     const target = version ?? (await fetchCloudStableVersion(ctx));
     reporter.info(`Installing Teleport client tools v${target}${pinned ? ' (TELEPORT_TOOLS_VERSION)' : ''}...`);
@@ -92,6 +90,9 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   const logoutProxy = cmd.proxy ?? settings.env.TELEPORT_PROXY;
   const host = isLogin ? await loginProxy(ctx, cmd.proxy) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
   const network = ctx.network.allowed;
+  // Before any request: a cache others could write is neither installed into nor run from, and
+  // saying so once beats a warning about the update followed by the same refusal.
+  await checkPrivate(settings.cacheDir, 'cache directory');
 
   if (settings.pin.kind === 'invalid') {
     reporter.warn(`ignoring TELEPORT_TOOLS_VERSION=${JSON.stringify(settings.pin.raw.slice(0, 40))}: use off or a version X.Y.Z`);

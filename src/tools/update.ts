@@ -11,6 +11,7 @@ import type { Settings } from '../settings.js';
 import type { ToolsContext } from './context.js';
 import { TOOLS, pruneVersions, versionDir } from './cache.js';
 import { readVersionFile, writeVersionFile } from './version-file.js';
+import { checkPrivate } from './safety.js';
 
 /** RFD 0144: 10 s, a tiny body. */
 export const VERSION_TIMEOUT_MS = 10_000;
@@ -53,6 +54,7 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   requireNetwork(ctx);
   const { settings, reporter } = ctx;
   if (settings.platform instanceof ToolsError) throw settings.platform;
+  await checkPrivate(settings.cacheDir, 'cache directory');
   let started = false;
   let recorded = false;
   const release = { version, edition: settings.config.edition, platform: settings.platform };
