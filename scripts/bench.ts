@@ -4,12 +4,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { arch, availableParallelism, cpus, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { concurrencyBench } from './bench/concurrency.js';
 import { installBench } from './bench/install.js';
 import { launcherBench } from './bench/launcher.js';
 import type { BenchContext, BenchRow, BenchSection } from './bench/types.js';
 
 /** Add a section here; each is one module in scripts/bench/. */
-const SECTIONS: readonly BenchSection[] = [launcherBench, installBench];
+const SECTIONS: readonly BenchSection[] = [launcherBench, installBench, concurrencyBench];
 
 const COLUMNS: readonly (keyof BenchRow)[] = ['name', 'ours', 'baseline', 'ratio', 'target', 'note'];
 

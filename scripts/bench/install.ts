@@ -60,7 +60,7 @@ async function ours(cdn: CdnServer, version: string, work: string, nodeFlags: st
 }
 
 /** `curl -s URL | tee >(sha256sum) | tar -xz`, waiting for sha256sum too; checks the digest it printed. */
-async function baseline(url: string, release: BuiltRelease, work: string): Promise<Timed<undefined>> {
+export async function baseline(url: string, release: BuiltRelease, work: string): Promise<Timed<undefined>> {
   const dir = await mkdtemp(join(work, 'curl-'));
   const out = join(dir, 'sha256');
   await mkdir(join(dir, 'x'));
@@ -78,7 +78,7 @@ async function baseline(url: string, release: BuiltRelease, work: string): Promi
   return { wallMs: run.wallMs, value: undefined };
 }
 
-async function hasCurl(): Promise<boolean> {
+export async function hasCurl(): Promise<boolean> {
   const run = await spawnTimed('sh', ['-c', 'command -v curl && command -v bash && command -v sha256sum'], baseEnv()).catch(() => undefined);
   return run?.value.code === 0;
 }
