@@ -168,7 +168,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
         note: 'memory does not grow with the archive',
       },
       {
-        name: `peak RSS, ${size(big)}, without ${LEAN_FLAGS.join(' ')}`,
+        name: `peak RSS, ${size(big)}: with ${LEAN_FLAGS.join(' ')} vs without`,
         ours: mib(peakBig),
         baseline: mib(peakPlain),
         ratio: (peakBig / peakPlain).toFixed(2),
