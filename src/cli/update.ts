@@ -3,8 +3,7 @@ import type { CommandModule } from 'yargs';
 import { ToolsError } from '../errors.js';
 import { requirePlainVersion } from '../version.js';
 import { createToolsContext } from '../tools/context.js';
-import { fetchCloudStableVersion, installTools } from '../tools/update.js';
-import { readVersionFile } from '../tools/version-file.js';
+import { adoptVersion, fetchCloudStableVersion } from '../tools/update.js';
 import { cliContext, handler } from './common.js';
 
 interface Args {
@@ -27,12 +26,9 @@ export const updateCommand: CommandModule<object, Args> = {
     }
     const ctx = createToolsContext(settings, reporter, signal, true);
     try {
-      const before = await readVersionFile(settings.versionFile);
-      const version = args.version?.replace(/^v/, '') ?? (await fetchCloudStableVersion(ctx));
-      if (version !== before) reporter.info(`New cloud-stable version of Teleport detected: v${version}`);
-      const result = await installTools(ctx, version, { record: true });
-      if (version !== before || result.downloaded) reporter.info(`Updated tsh/tctl to version v${version}!`);
-      else reporter.info(`tsh/tctl are up to date (v${version}).`);
+      const requested = args.version?.replace(/^v/, '');
+      const version = requested ?? (await fetchCloudStableVersion(ctx));
+      if (!(await adoptVersion(ctx, version, requested ? 'requested' : 'detected'))) reporter.info(`tsh/tctl are up to date (v${version}).`);
       if (settings.pin.kind === 'version' && settings.pin.version !== version) {
         reporter.warn(`TELEPORT_TOOLS_VERSION=${settings.pin.version} is set, so tsh and tctl keep running v${settings.pin.version}`);
       }

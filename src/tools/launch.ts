@@ -9,8 +9,7 @@ import { ToolsError, describeError, isToolsError } from '../errors.js';
 import type { ToolsContext } from './context.js';
 import { isInstalled, listInstalled, versionDir } from './cache.js';
 import type { Tool } from './cache.js';
-import { fetchCloudStableVersion, installTools, selectVersion } from './update.js';
-import { readVersionFile } from './version-file.js';
+import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
 import { findOnPath } from './fallback.js';
 import { checkPrivate } from './safety.js';
 import { isCloudHost, parseTshArgs, proxyHost } from './tsh-args.js';
@@ -49,14 +48,9 @@ async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise
 
 /** `tsh login` to a Cloud proxy: refresh cloud-stable-version (RFD 0144). Never throws for network reasons. */
 async function refreshOnLogin(ctx: ToolsContext): Promise<void> {
-  const { reporter, settings } = ctx;
+  const { reporter } = ctx;
   try {
-    const latest = await fetchCloudStableVersion(ctx);
-    const recorded = await readVersionFile(settings.versionFile);
-    if (latest === recorded && (await isInstalled(settings.cacheDir, latest))) return;
-    reporter.info(`New cloud-stable version of Teleport detected: v${latest}`);
-    await installTools(ctx, latest, { record: true });
-    reporter.info(`Updated tsh/tctl to version v${latest}!`);
+    await adoptVersion(ctx, await fetchCloudStableVersion(ctx), 'detected');
   } catch (err) {
     if (isToolsError(err, 'ECANCELLED')) reporter.warn('update cancelled; using the installed version');
     else reporter.warn(`could not update tsh/tctl: ${describeError(err)}; using the installed version`);

@@ -9,7 +9,7 @@ import { archiveName } from '../artifacts/release.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { Settings } from '../settings.js';
 import type { ToolsContext } from './context.js';
-import { TOOLS, pruneVersions, versionDir } from './cache.js';
+import { TOOLS, isInstalled, pruneVersions, versionDir } from './cache.js';
 import { readVersionFile, writeVersionFile } from './version-file.js';
 import { checkPrivate } from './safety.js';
 
@@ -100,4 +100,19 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
     await writeVersionFile(settings.versionFile, version);
   }
   return result;
+}
+
+/**
+ * Makes `version` the recorded cloud-stable version, installing it first if needed, with RFD 0144's
+ * messages (`detected` for a version the endpoint announced, `requested` for one the user named).
+ * Resolves false, saying nothing, when it already was.
+ */
+export async function adoptVersion(ctx: ToolsContext, version: string, why: 'detected' | 'requested'): Promise<boolean> {
+  const { settings, reporter } = ctx;
+  const recorded = await readVersionFile(settings.versionFile);
+  if (version === recorded && (await isInstalled(settings.cacheDir, version))) return false;
+  reporter.info(why === 'detected' ? `New cloud-stable version of Teleport detected: v${version}` : `Installing Teleport client tools v${version}...`);
+  await installTools(ctx, version, { record: true });
+  reporter.info(`Updated tsh/tctl to version v${version}!`);
+  return true;
 }
