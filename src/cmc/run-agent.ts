@@ -4,6 +4,8 @@
  * the cluster, hand over, and always stop the agent and release the run at the end. A failure of the
  * agent is remembered (with its last lines) for `cmc status`.
  */
+import { scopedSignal } from '../abort.js';
+import type { Scoped } from '../abort.js';
 import { checkpoint } from '../checkpoint.js';
 import type { ClientTools } from './cluster.js';
 import type { CmcContext } from './context.js';
@@ -31,16 +33,17 @@ export interface AgentRun {
  * An AbortSignal for "stop now": Ctrl-C (the context's signal), SIGTERM (`cmc stop`, `tsh logout`),
  * SIGHUP (the terminal closed). Listeners are removed by dispose().
  */
-export function stopSignal(ctx: CmcContext): { signal: AbortSignal; dispose(): void } {
+export function stopSignal(ctx: CmcContext): Scoped {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, stop);
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, controller.signal]) : controller.signal;
+  const scope = scopedSignal([ctx.signal, controller.signal]);
   return {
-    signal,
+    signal: scope.signal,
     dispose: () => {
       for (const s of signals) process.off(s, stop);
+      scope.dispose();
     },
   };
 }
