@@ -12,7 +12,7 @@ import { activeProfile, removeNode, TeleportCommandError } from './cluster.js';
 import type { CmcContext } from './context.js';
 import { clientTools } from './context.js';
 import { readHostUuid } from './join.js';
-import { agentPaths, agentsRoot, checkProfile } from './paths.js';
+import { agentPaths, agentsRoot } from './paths.js';
 import { currentRun, stopRun } from './run-lock.js';
 import { clearProfileState, listStateProfiles, readProfileState, updateProfileState } from './state.js';
 
@@ -68,7 +68,7 @@ export async function cleanUpForLogout(settings: Settings, reporter: Reporter, h
   const profiles = host ? [host] : (await Promise.all((await knownProfiles(settings)).map(async (p) => ((await inHome(p)) ? p : undefined)))).filter((p): p is string => p !== undefined);
   for (const profile of profiles) {
     try {
-      const paths = agentPaths(settings.connect, checkProfile(profile));
+      const paths = agentPaths(settings.connect, profile);
       const stopped = await stopRun(paths);
       await rm(paths.dir, { recursive: true, force: true });
       await clearProfileState(settings.connect, profile);
@@ -82,6 +82,6 @@ export async function cleanUpForLogout(settings: Settings, reporter: Reporter, h
 /** `tsh login`: the agent never runs unattended, so only remind that sharing was on. */
 export async function remindAfterLogin(settings: Settings, reporter: Reporter, host: string): Promise<void> {
   const state = await readProfileState(settings.connect, host);
-  if (!state.autoStart || (await currentRun(agentPaths(settings.connect, checkProfile(host))))) return;
+  if (!state.autoStart || (await currentRun(agentPaths(settings.connect, host)))) return;
   reporter.info(`Connect My Computer was sharing this computer with ${host}; to share it again, run: teleport-tools cmc start`);
 }
