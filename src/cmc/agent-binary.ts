@@ -56,20 +56,26 @@ function release(settings: Settings, version: string): ReleaseRef {
   return { version, edition: settings.config.edition, platform: settings.platform };
 }
 
-/** Is the installed agent binary the verified one for `version`? */
-export async function checkAgentBinary(settings: Settings, version: string): Promise<AgentBinaryState> {
+/** The check, and whether the directory holds `version` by its manifest (so a failure means its bytes changed). */
+async function inspectAgentBinary(settings: Settings, version: string): Promise<{ state: AgentBinaryState; published: boolean }> {
   const dir = agentBinaryDir(settings.connect);
   const manifest = await installedManifest(dir, release(settings, version), BINARIES);
   if (!manifest) {
     const other = await readManifest(dir);
-    return { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` };
+    return { state: { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` }, published: false };
   }
+  const binary = agentBinary(settings.connect);
   const expected = manifest.files.teleport;
-  const actual = await sha256File(agentBinary(settings.connect));
-  if (!expected || actual !== expected) return { ok: false, reason: `${agentBinary(settings.connect)} changed since it was verified` };
-  const answered = await agentVersion(agentBinary(settings.connect), settings.env);
-  if (answered !== version) return { ok: false, reason: `${agentBinary(settings.connect)} answers version ${answered ?? '(nothing)'}, not ${version}` };
-  return { ok: true, version };
+  const actual = await sha256File(binary);
+  if (!expected || actual !== expected) return { state: { ok: false, reason: `${binary} changed since it was verified` }, published: true };
+  const answered = await agentVersion(binary, settings.env);
+  if (answered !== version) return { state: { ok: false, reason: `${binary} answers version ${answered ?? '(nothing)'}, not ${version}` }, published: true };
+  return { state: { ok: true, version }, published: true };
+}
+
+/** Is the installed agent binary the verified one for `version`? */
+export async function checkAgentBinary(settings: Settings, version: string): Promise<AgentBinaryState> {
+  return (await inspectAgentBinary(settings, version)).state;
 }
 
 export interface EnsureOptions {
@@ -84,14 +90,14 @@ export interface EnsureOptions {
 export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinary> {
   const { settings, version, reporter } = opts;
   const path = agentBinary(settings.connect);
-  const state = await checkAgentBinary(settings, version);
+  const { state, published } = await inspectAgentBinary(settings, version);
   if (state.ok) return { path, version, downloaded: false };
   if (settings.pin.kind === 'off') {
     throw new ToolsError('EOFFLINE', `${state.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
   }
 
   const dir = agentBinaryDir(settings.connect);
-  if (await installedManifest(dir, release(settings, version), BINARIES)) {
+  if (published) {
     // The right version by its manifest, but not the bytes we verified: move it aside so it is fetched again.
     const trash = join(dirname(dir), `.trash-${basename(dir)}-${process.pid}`);
     await rename(dir, trash).catch(() => undefined);
