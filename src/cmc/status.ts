@@ -59,7 +59,6 @@ export async function cmcStatus(ctx: CmcContext, profile: string): Promise<CmcSt
       compatibility.message = `cannot ask the cluster for its version: ${describeError(err)}`;
     }
   }
-  const logTail = await tailFile(paths.log, 200);
   return {
     profile,
     agentDirectory: paths.dir,
@@ -76,7 +75,7 @@ export async function cmcStatus(ctx: CmcContext, profile: string): Promise<CmcSt
     nodeName: state.nodeName ?? null,
     compatibility,
     lastFailure: state.lastFailure ? { at: state.lastFailure.at, message: state.lastFailure.message } : null,
-    lastErrors: state.lastFailure?.lines.length ? state.lastFailure.lines : logTail.filter((l) => ERROR_LINE.test(l)).slice(-10),
+    lastErrors: state.lastFailure?.lines.length ? state.lastFailure.lines : (await tailFile(paths.log, 200)).filter((l) => ERROR_LINE.test(l)).slice(-10),
     logFile: paths.log,
   };
 }
