@@ -3,12 +3,11 @@
  * CA trust), and is its clock close to the server's? Each request is one attempt with a 10 s limit:
  * a diagnosis should be quick and say what it saw, not retry it away.
  */
-import { isToolsError } from '../errors.js';
+import { ToolsError, isToolsError } from '../errors.js';
 import { proxyInUse, redact } from '../http.js';
 import type { HttpClient, ProbeResult, ProxySettings } from '../http.js';
 import type { Settings } from '../settings.js';
 import { archiveName, archiveUrl } from '../artifacts/release.js';
-import { ToolsError } from '../errors.js';
 import { readVersionFile } from '../tools/version-file.js';
 import { parseVersionBody } from '../version.js';
 import type { Check } from './check.js';
