@@ -5,21 +5,19 @@
  */
 import { access, constants, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isToolsError } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { TOOLS, listInstalled } from '../tools/cache.js';
-import { checkPrivate } from '../tools/safety.js';
+import { unsafeReason } from '../tools/safety.js';
+import type { Unsafe } from '../tools/safety.js';
 import type { Check } from './check.js';
 import { failed, passed, shellQuote } from './check.js';
 
 const NAME = 'cache';
 
-/** The fix for a path checkPrivate refused. */
-async function fixFor(path: string, home: string): Promise<string> {
-  const s = await lstat(path);
-  if (s.isSymbolicLink()) return `rm ${shellQuote(path)} (teleport-tools recreates it as a directory)`;
-  const uid = process.getuid?.();
-  if (uid !== undefined && s.uid !== uid) return `sudo chown -R "$(id -un)" ${shellQuote(home)}`;
+/** The fix for a path the launchers refuse, as a command. */
+function fixFor(path: string, home: string, unsafe: Unsafe): string {
+  if (unsafe.kind === 'symlink') return `rm ${shellQuote(path)} (teleport-tools recreates it as a directory)`;
+  if (unsafe.kind === 'owner') return `sudo chown -R "$(id -un)" ${shellQuote(home)}`;
   return `chmod -R go-w ${shellQuote(path)}`;
 }
 
@@ -39,12 +37,11 @@ export async function checkCache(settings: Settings): Promise<Check> {
   const installed = await listInstalled(cacheDir);
   const paths = [cacheDir, ...installed.flatMap((v) => [v.dir, ...TOOLS.map((t) => join(v.dir, t))])];
   for (const path of paths) {
-    try {
-      await checkPrivate(path, path === cacheDir ? 'cache directory' : 'installed file');
-    } catch (err) {
-      if (!isToolsError(err, 'EUNSAFE')) throw err;
-      return failed(NAME, err.message.replace(/; (run|remove).*$/, ''), await fixFor(path, home));
-    }
+    const unsafe = await unsafeReason(path);
+    if (!unsafe) continue;
+    const what = path === cacheDir ? 'cache directory' : 'installed file';
+    const detail = `${what} ${path} ${unsafe.problem}${unsafe.kind === 'symlink' ? `; ${unsafe.advice}` : ''}`;
+    return failed(NAME, detail, fixFor(path, home, unsafe));
   }
   const writable = await existingAncestor(cacheDir);
   if (!(await access(writable, constants.W_OK | constants.X_OK).then(() => true, () => false))) {

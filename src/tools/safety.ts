@@ -5,17 +5,32 @@
 import { lstat } from 'node:fs/promises';
 import { ToolsError } from '../errors.js';
 
-export async function checkPrivate(path: string, what: string): Promise<void> {
+export interface Unsafe {
+  kind: 'symlink' | 'owner' | 'mode';
+  /** What is wrong, following "<what> <path> ". */
+  problem: string;
+  /** What to do, in the launcher's words. */
+  advice: string;
+}
+
+/** Why `path` is not safe to install into or run from; undefined when it is (or does not exist). */
+export async function unsafeReason(path: string): Promise<Unsafe | undefined> {
   const s = await lstat(path).catch(() => undefined);
-  if (!s) return;
+  if (!s) return undefined;
   if (s.isSymbolicLink()) {
-    throw new ToolsError('EUNSAFE', `${what} ${path} is a symbolic link; teleport-tools only uses a real directory there (remove the link)`);
+    return { kind: 'symlink', problem: 'is a symbolic link', advice: 'teleport-tools only uses a real directory there (remove the link)' };
   }
   const uid = process.getuid?.();
   if (uid !== undefined && s.uid !== uid && s.uid !== 0) {
-    throw new ToolsError('EUNSAFE', `${what} ${path} belongs to another user (uid ${s.uid}); remove it or fix its owner`);
+    return { kind: 'owner', problem: `belongs to another user (uid ${s.uid})`, advice: 'remove it or fix its owner' };
   }
   if ((s.mode & 0o022) !== 0) {
-    throw new ToolsError('EUNSAFE', `${what} ${path} is writable by group or others (mode ${(s.mode & 0o777).toString(8)}); run: chmod go-w '${path}'`);
+    return { kind: 'mode', problem: `is writable by group or others (mode ${(s.mode & 0o777).toString(8)})`, advice: `run: chmod go-w '${path}'` };
   }
+  return undefined;
+}
+
+export async function checkPrivate(path: string, what: string): Promise<void> {
+  const unsafe = await unsafeReason(path);
+  if (unsafe) throw new ToolsError('EUNSAFE', `${what} ${path} ${unsafe.problem}; ${unsafe.advice}`);
 }
