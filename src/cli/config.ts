@@ -1,6 +1,6 @@
 /** `teleport-tools config get|set|unset|list` over $TELEPORT_HOME/config/tools.yaml. */
 import type { Argv, CommandModule } from 'yargs';
-import { CONFIG_KEYS, isConfigKey, readConfigFile, writeConfigFile } from '../config.js';
+import { CONFIG_KEYS, isConfigKey, writeConfigFile } from '../config.js';
 import type { ConfigKey, ToolsConfig } from '../config.js';
 import { ToolsError } from '../errors.js';
 import { cliContext, handler, out, printJson } from './common.js';
@@ -54,7 +54,7 @@ export const configCommand: CommandModule = {
           } catch (err) {
             throw new ToolsError('EUSAGE', (err as Error).message);
           }
-          const current = settings.configError ? {} : await readConfigFile(settings.configFile);
+          const current = settings.configError ? {} : settings.configSet;
           await writeConfigFile(settings.configFile, { ...current, [key]: value });
           out(`${key} = ${show(value)}`);
         }),
@@ -66,7 +66,7 @@ export const configCommand: CommandModule = {
         handler: handler(async (args) => {
           const { settings } = await cliContext();
           const key = checkKey(args.key);
-          const current: Partial<ToolsConfig> = settings.configError ? {} : await readConfigFile(settings.configFile);
+          const current: Partial<ToolsConfig> = settings.configError ? {} : { ...settings.configSet };
           delete current[key];
           await writeConfigFile(settings.configFile, current);
           out(`${key} = ${show(CONFIG_KEYS[key].default)} (default)`);
