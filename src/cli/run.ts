@@ -1,5 +1,7 @@
-#!/usr/bin/env node
-/** teleport-tools: the management CLI. One module per command; this file only wires them up. */
+/**
+ * teleport-tools: the management CLI, loaded by main.ts (the runtime gate) on a supported Node.js.
+ * One module per command; this file only wires them up.
+ */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { PACKAGE_VERSION } from '../settings.js';

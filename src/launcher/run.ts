@@ -1,10 +1,11 @@
 /**
- * The launchers' slow path, started by shims/tsh and shims/tctl when the fast path cannot exec:
+ * The launchers' slow path, loaded by main.ts (the runtime gate) when shims/tsh and shims/tctl start
  *   node main.js <tool> <launcher path> [args...]
  * Decides what to run (installing or refreshing first if called for), then prints that binary's path
  * on stdout for the shim to exec, so the caller always ends up with the real binary's PID, exit
- * status and signals. Everything said to the user goes to stderr. Exit status: 0 with a path printed;
- * 1 nothing to run; 2 bad invocation; 130 Ctrl-C with nothing installed.
+ * status and signals. Everything said to the user goes to stderr. Exit status (LAUNCHER_EXIT): 0 with
+ * a path printed; 69 nothing to run; 2 bad invocation; 130 Ctrl-C with nothing installed. A bug exits
+ * 1 with its stack, and the shim then runs what is installed.
  */
 import { describeError, isToolsError } from '../errors.js';
 import { loadSettings } from '../settings.js';
@@ -15,6 +16,7 @@ import { planLaunch } from '../tools/launch.js';
 import { TOOLS } from '../tools/cache.js';
 import type { Tool } from '../tools/cache.js';
 import { afterPlan } from './hooks.js';
+import { LAUNCHER_EXIT } from '../runtime-gate.js';
 
 function isTool(value: string | undefined): value is Tool {
   return (TOOLS as readonly string[]).includes(value ?? '');
@@ -24,12 +26,12 @@ async function main(argv: string[]): Promise<number> {
   const [tool, self, ...args] = argv;
   if (!isTool(tool) || !self) {
     process.stderr.write('teleport-tools: the launcher entry point is run by shims/tsh and shims/tctl, not directly\n');
-    return 2;
+    return LAUNCHER_EXIT.usage;
   }
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) process.exit(LAUNCHER_EXIT.cancelled);
     controller.abort();
   });
   const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
@@ -44,11 +46,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (isToolsError(err, 'ECANCELLED')) {
       process.stderr.write(`teleport-tools: ${err.message}\n`);
-      return 130;
+      return LAUNCHER_EXIT.cancelled;
     }
     if (isToolsError(err)) {
       process.stderr.write(`teleport-tools: ${describeError(err)}\n`);
-      return 1;
+      return LAUNCHER_EXIT.nothingToRun;
     }
     throw err;
   } finally {
