@@ -1,16 +1,17 @@
 /**
  * The Node.js the launchers use: shims/tsh runs the first `node` on PATH for installs and updates, which
  * is not always the one running this command (nvm in an interactive shell, an old distro package in
- * cron or an IDE). The fast path needs no Node.js, so a missing one only hurts when something must change.
+ * cron or an IDE). The fast path needs no Node.js, so a missing or broken one only hurts when something
+ * must change. It is asked for its version the way the launchers start it, with the user's NODE_OPTIONS,
+ * and judged by the same runtime gate.
  */
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { compareVersions } from '../version.js';
+import { NODE_FIX, readPackage, runtimeProblem } from '../runtime-gate.js';
 import type { Check } from './check.js';
 import { failed, passed } from './check.js';
 
-export const MIN_NODE = '20.19.0';
 const NAME = 'node';
 
 async function firstOnPath(name: string, pathVar: string): Promise<string | undefined> {
@@ -22,29 +23,32 @@ async function firstOnPath(name: string, pathVar: string): Promise<string | unde
   return undefined;
 }
 
-function nodeVersion(file: string): Promise<string> {
+/** What `node` says process.versions.node is; rejects with its first line of complaint. */
+function nodeVersion(file: string, nodeOptions: string | undefined): Promise<string> {
+  const env = nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
   return new Promise((resolve, reject) => {
-    execFile(file, ['--version'], { timeout: 10_000, env: {} }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim())));
+    execFile(file, ['-e', 'process.stdout.write(String(process.versions.node))'], { timeout: 10_000, env }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout.trim());
+      const said = stderr.split('\n').map((l) => l.trim()).find((l) => /error|bad option|not allowed|cannot/i.test(l)) ?? err.message.split('\n')[0] ?? '';
+      reject(new Error(said.slice(0, 160)));
+    });
   });
 }
 
-const UPGRADE = `install Node.js ${MIN_NODE.replace(/\.0$/, '')} or later (https://nodejs.org, your package manager, or nvm) and put it first on PATH`;
-
-export async function checkNode(pathVar: string | undefined): Promise<Check> {
+export async function checkNode(pathVar: string | undefined, nodeOptions?: string): Promise<Check> {
+  const { floor } = await readPackage();
   const node = await firstOnPath('node', pathVar ?? '');
   if (!node) {
-    return failed(NAME, 'no node on PATH: tsh and tctl can run an installed version but cannot install or update one', UPGRADE);
+    return failed(NAME, `no node on PATH: tsh and tctl run an installed version but cannot install or update one (that needs Node.js ${floor} or later)`, NODE_FIX.replace('a newer one', `Node.js ${floor} or later`));
   }
   let printed: string;
   try {
-    printed = await nodeVersion(node);
+    printed = await nodeVersion(node, nodeOptions);
   } catch (err) {
-    return failed(NAME, `${node} --version failed: ${(err as Error).message.split('\n')[0] ?? ''}`, UPGRADE);
+    const detail = `${node} fails to start (${(err as Error).message}), so tsh and tctl cannot install or update`;
+    return failed(NAME, detail, nodeOptions ? `fix or unset NODE_OPTIONS (${JSON.stringify(nodeOptions.slice(0, 80))}); or ${NODE_FIX}` : NODE_FIX);
   }
-  const version = /^v?(\d+\.\d+\.\d+)/.exec(printed)?.[1];
-  if (!version) return failed(NAME, `${node} --version printed ${JSON.stringify(printed.slice(0, 40))}, not a Node.js version`, UPGRADE);
-  if (compareVersions(version, MIN_NODE) < 0) {
-    return failed(NAME, `${node} is Node.js v${version}; teleport-tools needs ${MIN_NODE.replace(/\.0$/, '')} or later`, UPGRADE);
-  }
-  return passed(NAME, `${node} is Node.js v${version} (the launchers use it to install updates)`);
+  const problem = runtimeProblem(printed, node, floor);
+  if (problem) return failed(NAME, problem, NODE_FIX);
+  return passed(NAME, `${node} is Node.js v${printed} (the launchers use it to install updates)`);
 }

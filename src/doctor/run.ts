@@ -27,7 +27,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     const local = await Promise.all([
       checkLauncher('tsh', { pathVar, binDirHints: opts.binDirHints }),
       checkLauncher('tctl', { pathVar, binDirHints: opts.binDirHints }),
-      checkNode(pathVar),
+      checkNode(pathVar, settings.env.NODE_OPTIONS),
       checkCache(settings),
       checkConfig(settings),
       checkProxy(settings.http.proxy),

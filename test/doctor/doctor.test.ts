@@ -138,8 +138,26 @@ describe('doctor finds the launcher problems', () => {
     await writeFile(join(old, 'node'), '#!/bin/sh\necho v18.19.0\n', { mode: 0o755 });
     const { by } = await doctorJson(box, { PATH: `${box.bin}:${old}:${SYSTEM_PATH}` });
     assert.deepEqual(failing(by), ['node']);
-    assert.equal(by.node?.detail, `${old}/node is Node.js v18.19.0; teleport-tools needs 20.19 or later`);
-    assert.match(by.node?.fix ?? '', /^install Node\.js 20\.19 or later/);
+    assert.equal(by.node?.detail, `Node.js 18.19.0 (${old}/node) is too old: teleport-tools needs Node.js 20.19 or later to install or update`);
+    assert.match(by.node?.fix ?? '', /^install a newer one \(nvm: .*PATH=\/path\/to\/newer\/node\/bin:\$PATH$/);
+  });
+
+  it('a node on PATH that is not Node.js, or that NODE_OPTIONS stops', async () => {
+    const box = await sandbox();
+    const fake = join(box.root, 'fake-node');
+    await mkdir(fake);
+    const PATH = `${box.bin}:${fake}:${SYSTEM_PATH}`;
+    await writeFile(join(fake, 'node'), '#!/bin/sh\necho hello\n', { mode: 0o755 });
+    const garbage = await doctorJson(box, { PATH });
+    assert.deepEqual(failing(garbage.by), ['node']);
+    assert.equal(garbage.by.node?.detail, `${fake}/node reports Node.js version "hello", which is not a Node.js release: teleport-tools needs Node.js 20.19 or later to install or update`);
+
+    await writeFile(join(fake, 'node'), '#!/bin/sh\nif [ -n "$NODE_OPTIONS" ]; then echo "node: --no-deprecation is not allowed in NODE_OPTIONS" >&2; exit 9; fi\necho 22.1.0\n', { mode: 0o755 });
+    assert.deepEqual(failing((await doctorJson(box, { PATH })).by), []);
+    const stopped = await doctorJson(box, { PATH, NODE_OPTIONS: '--no-deprecation' });
+    assert.deepEqual(failing(stopped.by), ['node']);
+    assert.equal(stopped.by.node?.detail, `${fake}/node fails to start (node: --no-deprecation is not allowed in NODE_OPTIONS), so tsh and tctl cannot install or update`);
+    assert.match(stopped.by.node?.fix ?? '', /^fix or unset NODE_OPTIONS \("--no-deprecation"\); or install a newer one/);
   });
 });
 
