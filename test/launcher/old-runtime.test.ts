@@ -6,9 +6,10 @@
 // Node.js 18.
 import assert from 'node:assert/strict';
 import { constants } from 'node:fs';
-import { access, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { compareVersions, isPlainVersion } from '../../src/version.js';
 import { createSandbox } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 
@@ -169,4 +170,38 @@ describe('launchers on a node that cannot do the slow path', () => {
       assert.equal((await tsh(box, ['__exit', '7', 'login'])).code, 7);
     });
   }
+});
+
+// The shell's fallback and the Node.js side must agree on what a version is and which is newest: one
+// table, both implementations (the names are those of test/version.test.ts).
+describe('the fallback reads the cache like the Node.js side', () => {
+  const NO_NODE = RUNTIMES.find((rt) => !rt.script) as Runtime;
+
+  test('only plain X.Y.Z directories count as versions', async (t) => {
+    const box = await setUp(NO_NODE);
+    t.after(() => box.sb.remove());
+    const names = ['0.0.0', '13.2.3', '17.10.100', '999999.0.1', 'v13.2.3', '13.2', '13.2.3.4', '13.2.3-rc.1', '13.2.3+meta',
+      '01.2.3', '1.02.3', '1.2.03', '1000000.0.0', ' 1.2.3', '1.2.3 ', 'a.b.c', '.1.2.3', '1..2.3', '*'];
+    for (const name of names) {
+      await installFake(box.sb, name);
+      const r = await tsh(box, ['version']);
+      assert.equal(r.code === 0, isPlainVersion(name), `${JSON.stringify(name)}: ${r.stderr}`);
+      if (r.code === 0) assert.equal(r.stdout.split('\n')[0], `tsh ${name}`);
+      await rm(join(box.sb.cacheDir, name), { recursive: true });
+    }
+  });
+
+  test('the newest is compareVersions\' newest', async (t) => {
+    const box = await setUp(NO_NODE);
+    t.after(() => box.sb.remove());
+    const versions = ['1.9.0', '1.10.0', '9.99.99', '1.10.2', '10.0.0', '2.0.0', '10.0.10', '10.0.9'];
+    for (const [i, version] of versions.entries()) {
+      await installFake(box.sb, version);
+      const newest = [...versions.slice(0, i + 1)].sort(compareVersions).at(-1);
+      assert.equal((await tsh(box, ['version'])).stdout.split('\n')[0], `tsh ${newest}`);
+    }
+    // A version directory without an executable, non-empty tsh is passed over.
+    await writeFile(join(box.sb.cacheDir, '10.0.10', 'tsh'), '');
+    assert.equal((await tsh(box, ['version'])).stdout.split('\n')[0], 'tsh 10.0.9');
+  });
 });
