@@ -17,7 +17,6 @@ import { scopedSignal } from './abort.js';
 import { isRetryableError, isRetryableStatus, networkError, parseRetryAfter } from './http-errors.js';
 import { nativeGet } from './http-native.js';
 import type { Hop } from './http-native.js';
-import { withMinRate } from './min-rate.js';
 import { checkUrl, redact } from './url-policy.js';
 import { normaliseProxy, proxyInUse } from './proxy-env.js';
 import type { ProxyInUse, ProxySettings } from './proxy-env.js';
@@ -262,6 +261,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const { res, url } = await withRetries(raw, req.signal, UNDICI, async (res, url) => ({ res, url }));
       const length = Number(res.headers['content-length']);
       const stream = res.body;
+      // Loaded here: body streams are for downloads, and a login that is up to date makes none.
+      const { withMinRate } = await import('./min-rate.js');
       const body = withMinRate(stream instanceof Readable ? stream : Readable.from(stream), options.idleTimeoutMs);
       return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString() };
     },
