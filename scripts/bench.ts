@@ -1,6 +1,8 @@
 // `npm run bench` (build, then `node dist/scripts/bench.js`): runs the sections in scripts/bench/, prints
 // one table on stdout and writes it, with the machine it ran on, to docs/benchmarks.md. Not a test: the
-// figures depend on the machine. BENCH_QUICK=1 shrinks the inputs for a smoke run.
+// figures depend on the machine. BENCH_QUICK=1 shrinks the inputs for a smoke run. BENCH_ONLY=<section>
+// (e.g. BENCH_ONLY=launcher) runs the sections whose title starts with that word, prints their rows and
+// leaves docs/benchmarks.md alone: the file always holds a whole run.
 import { readFile, writeFile } from 'node:fs/promises';
 import { arch, availableParallelism, cpus, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -35,13 +37,17 @@ async function machine(): Promise<string> {
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
   const ctx: BenchContext = { quick, log: (line) => process.stderr.write(`bench: ${line}\n`) };
+  const only = process.env.BENCH_ONLY?.trim().toLowerCase();
+  const sections = only ? SECTIONS.filter((s) => s.title.toLowerCase().startsWith(only)) : SECTIONS;
+  if (sections.length === 0) throw new Error(`BENCH_ONLY=${only}: no such section (${SECTIONS.map((s) => s.title.toLowerCase()).join(', ')})`);
   const rows: BenchRow[] = [];
-  for (const section of SECTIONS) {
+  for (const section of sections) {
     ctx.log(`${section.title}...`);
     rows.push(...(await section.run(ctx)));
   }
   const text = table(rows);
   process.stdout.write(`${text}\n`);
+  if (only) return;
 
   const command = quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench';
   const doc = [

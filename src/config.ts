@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ToolsError } from './errors.js';
+import { parseSimpleConfig } from './config-text.js';
 
 export interface ToolsConfig {
   disable_auto_updates: boolean;
@@ -107,11 +108,10 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ToolsError('ECONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  let data: unknown;
+  let data: unknown = parseSimpleConfig(text);
   try {
-    // Loaded only when the file exists: most users never write one, and the launcher starts faster.
-    const { parse } = await import('yaml');
-    data = parse(text) ?? {};
+    // Loaded only for a file outside the simple subset: yaml costs more to load than the rest of a login.
+    if (data === undefined) data = (await import('yaml')).parse(text) ?? {};
   } catch (err) {
     throw new ToolsError('ECONFIG', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }

@@ -4,6 +4,9 @@
  * https only (plain http for loopback hosts), at most five redirects and never https -> http,
  * connect/idle/total timeouts, a minimum rate for body streams (min-rate.ts), retries with backoff for
  * network errors, 429 and 5xx.
+ * Two clients behind it: small documents (getText) go through Node.js's built-in node:https when no
+ * proxy applies (http-native.ts: no undici to load, no WebAssembly to compile on `tsh login`); body
+ * streams, probes and anything proxied go through undici. Both follow the same policy, hop by hop.
  */
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,7 +14,9 @@ import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
 import { ToolsError, isToolsError } from './errors.js';
 import { scopedSignal } from './abort.js';
-import { withMinRate } from './min-rate.js';
+import { isRetryableError, isRetryableStatus, networkError, parseRetryAfter } from './http-errors.js';
+import { nativeGet } from './http-native.js';
+import type { Hop } from './http-native.js';
 import { checkUrl, redact } from './url-policy.js';
 import { normaliseProxy, proxyInUse } from './proxy-env.js';
 import type { ProxyInUse, ProxySettings } from './proxy-env.js';
@@ -19,7 +24,7 @@ import type { ProxyInUse, ProxySettings } from './proxy-env.js';
 export { checkUrl, isLoopbackHost, redact } from './url-policy.js';
 export { normaliseProxy, proxyFor, proxyInUse } from './proxy-env.js';
 export type { ProxyInUse, ProxySettings } from './proxy-env.js';
-
+export { parseRetryAfter } from './http-errors.js';
 
 export interface HttpOptions {
   proxy: ProxySettings;
@@ -44,6 +49,8 @@ export interface TextRequest {
   /** Whole-request limit, retries included. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** No certificate checks for this request only (tsh's --insecure, for a proxy's own endpoints). */
+  insecure?: boolean | undefined;
 }
 
 export interface StreamRequest {
@@ -84,77 +91,15 @@ export interface HttpClient {
 
 const MAX_REDIRECTS = 5;
 
-function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
-}
-
-/** Retry-After in ms (seconds or an HTTP date), undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
-]);
-
-const TLS_HINT = 'if a proxy or private CA re-signs TLS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate';
-const SLOW_HINT = 'on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT';
-/** undici's idle timeouts, said the way a user reads them. */
-const IDLE_TIMEOUTS: Record<string, string> = {
-  UND_ERR_HEADERS_TIMEOUT: 'no answer for',
-  UND_ERR_BODY_TIMEOUT: 'the server stopped sending for',
-};
-const PROXY_CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * One line that says what failed and what fixes it. undici's own messages never carry the proxy's
- * credentials; the proxy URL is printed through redact().
- */
-function networkError(url: URL, err: unknown, proxy: ProxyInUse | undefined, idleMs: number): ToolsError {
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e.cause?.code ?? e.code ?? '';
-  let detail = e.cause?.message ?? e.message ?? String(err);
-  let hint = '';
-  const proxyStatus = /^Proxy response \((\d+)\)/.exec(detail)?.[1];
-  const idle = IDLE_TIMEOUTS[code];
-  if (idle) {
-    detail = `${idle} ${idleMs / 1000} s`;
-    hint = SLOW_HINT;
-  } else if (proxy && proxyStatus) {
-    detail = `the proxy answered HTTP ${proxyStatus}`;
-    if (proxyStatus === '407') {
-      hint = new URL(proxy.url).username
-        ? `the proxy refused the user name and password in ${proxy.variable}`
-        : `the proxy wants credentials: put them in ${proxy.variable} as http://user:password@host:port`;
-    } else {
-      hint = `the proxy in ${proxy.variable} refused to connect to ${url.host}; if it should not be used for this host, add the host to NO_PROXY`;
-    }
-  } else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${code} ${detail}`)) {
-    hint = TLS_HINT;
-  } else if (proxy && PROXY_CONNECT_CODES.has(code)) {
-    hint = `check the proxy in ${proxy.variable}, or unset it if no proxy is needed`;
-  }
-  const via = proxy ? ` through proxy ${redact(proxy.url)}` : '';
-  return new ToolsError('ENETWORK', `cannot reach ${url.host}${via}: ${detail}${hint ? ` (${hint})` : ''}`, { cause: err });
-}
-
-function isRetryableError(err: unknown): boolean {
-  if (isToolsError(err)) return false;
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  return NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(e.cause?.code ?? '');
-}
+/** Body streams and probes: undici, whatever the URL (min-rate, resumable downloads and the doctor build on it). */
+const UNDICI = { native: false, insecure: false } as const;
 
 /**
  * Lets go of a response body we will not use: drained (keeping the connection) or destroyed. Either
  * may end in an error event (a reset, undici's abort) that has nobody else to go to; unheard, it
  * would crash the process.
  */
-function discard(body: Dispatcher.ResponseData['body'], how: 'drain' | 'destroy'): void {
+function discard(body: Readable, how: 'drain' | 'destroy'): void {
   body.on('error', () => undefined);
   if (how === 'drain') body.resume();
   else body.destroy();
@@ -181,11 +126,14 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     noProxy: options.proxy.noProxy,
   };
   const via = (url: URL): ProxyInUse | undefined => proxyInUse(url, proxy);
-  const tls = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
-  let dispatcher: Dispatcher | undefined;
-  const getDispatcher = async (): Promise<Dispatcher> => {
+  const baseTls = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
+  /** The usual dispatcher, and one without certificate checks for `insecure` requests. */
+  const dispatchers: { checked?: Dispatcher; insecure?: Dispatcher } = {};
+  const getDispatcher = async (insecure: boolean): Promise<Dispatcher> => {
     const { EnvHttpProxyAgent } = await loadUndici();
-    return (dispatcher ??= new EnvHttpProxyAgent({
+    const key = insecure ? 'insecure' : 'checked';
+    const tls = insecure ? { ...baseTls, rejectUnauthorized: false } : baseTls;
+    return (dispatchers[key] ??= new EnvHttpProxyAgent({
       // Empty strings, not undefined: undici would fall back to process.env.
       httpProxy: proxy.httpProxy ?? '',
       httpsProxy: proxy.httpsProxy ?? '',
@@ -199,23 +147,38 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     }));
   };
 
-  /** One request with manual redirects; resolves with a 2xx response whose body is unread. */
-  async function open(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
-    let url = start;
+  /** How one hop goes: `native` lets a request that no proxy applies to use node:https. */
+  interface HopOptions {
+    native: boolean;
+    insecure: boolean;
+  }
+
+  /** One GET without redirects, through node:https when allowed and no proxy applies, else undici. */
+  async function hop(url: URL, signal: AbortSignal | undefined, how: HopOptions): Promise<Hop> {
+    if (how.native && !via(url)) {
+      const { connectTimeoutMs, idleTimeoutMs, userAgent, ca } = options;
+      return nativeGet(url, { connectTimeoutMs, idleTimeoutMs, userAgent, ca, insecure: how.insecure, signal });
+    }
     const { request } = await loadUndici();
-    const via = await getDispatcher();
-    for (let hop = 0; ; hop++) {
-      const res = await request(url, {
-        dispatcher: via,
-        method: 'GET',
-        headers: { 'user-agent': options.userAgent, accept: '*/*' },
-        signal,
-      });
+    const res = await request(url, {
+      dispatcher: await getDispatcher(how.insecure),
+      method: 'GET',
+      headers: { 'user-agent': options.userAgent, accept: '*/*' },
+      signal,
+    });
+    return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+  }
+
+  /** One request with manual redirects; resolves with a 2xx response whose body is unread. */
+  async function open(start: URL, signal: AbortSignal | undefined, how: HopOptions): Promise<{ res: Hop; url: URL }> {
+    let url = start;
+    for (let hops = 0; ; hops++) {
+      const res = await hop(url, signal, how);
       if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
         discard(res.body, 'drain');
         const location = res.headers.location;
         if (typeof location !== 'string') throw new ToolsError('EHTTP', `${redact(url)} answered ${res.statusCode} without a Location`);
-        if (hop >= MAX_REDIRECTS) throw new ToolsError('EHTTP', `too many redirects (more than ${MAX_REDIRECTS}) starting at ${redact(start)}`);
+        if (hops >= MAX_REDIRECTS) throw new ToolsError('EHTTP', `too many redirects (more than ${MAX_REDIRECTS}) starting at ${redact(start)}`);
         const next = new URL(location, url);
         if (url.protocol === 'https:' && next.protocol !== 'https:') {
           throw new ToolsError('EHTTP', `refusing redirect from https to ${next.protocol.replace(':', '')}: ${redact(url)} -> ${redact(next)}`);
@@ -231,12 +194,12 @@ export function createHttpClient(options: HttpOptions): HttpClient {
    * open() and then use() the 2xx response, with retries: network errors (reading a small body
    * included), 429 and 5xx, backing off (and honouring Retry-After).
    */
-  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
+  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, how: HopOptions, use: (res: Hop, url: URL) => Promise<T>): Promise<T> {
     const start = checkUrl(raw);
     for (let attempt = 1; ; attempt++) {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        const { res, url } = await open(start, signal);
+        const { res, url } = await open(start, signal, how);
         if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
         discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
@@ -267,7 +230,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const { signal } = scope;
       const timedOut = () => (req.signal?.aborted ? abortReason(req.signal) : new ToolsError('ENETWORK', `${redact(raw)} did not answer within ${req.timeoutMs / 1000} s`));
       try {
-        return await withRetries(raw, signal, async (res, url) => {
+        return await withRetries(raw, signal, { native: true, insecure: req.insecure === true }, async (res, url) => {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > req.maxBytes) {
             discard(res.body, 'destroy');
@@ -295,9 +258,11 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async getStream(raw, req = {}) {
-      const { res, url } = await withRetries(raw, req.signal, async (res, url) => ({ res, url }));
+      const { res, url } = await withRetries(raw, req.signal, UNDICI, async (res, url) => ({ res, url }));
       const length = Number(res.headers['content-length']);
-      const stream = res.body as unknown as Readable;
+      const stream = res.body;
+      // Loaded here: body streams are for downloads, and a login that is up to date makes none.
+      const { withMinRate } = await import('./min-rate.js');
       const body = withMinRate(stream instanceof Readable ? stream : Readable.from(stream), options.idleTimeoutMs);
       return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString() };
     },
@@ -307,7 +272,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const scope = scopedSignal([req.signal], req.timeoutMs);
       const { signal } = scope;
       try {
-        const { res, url } = await open(start, signal);
+        const { res, url } = await open(start, signal, UNDICI);
         // A diagnosis needs only the start of the body; listen for errors before stopping the rest.
         res.body.on('error', () => undefined);
         const chunks: Buffer[] = [];
@@ -337,7 +302,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async close() {
-      await dispatcher?.close();
+      await Promise.all([dispatchers.checked?.close(), dispatchers.insecure?.close()]);
     },
   };
 }

@@ -38,7 +38,7 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 /**
  * The proxy a request to `target` goes through (normalised, credentials included: redact() before
  * printing it), or undefined when it goes direct. The same rules as undici's EnvHttpProxyAgent, which
- * makes the decision for real: NO_PROXY entries are host names or IPs, optionally with `:port`, a leading
+ * decides for undici's requests; this decides which small documents go direct through node:https: NO_PROXY entries are host names or IPs, optionally with `:port`, a leading
  * `.` or `*.` matches subdomains, `*` alone turns proxies off; loopback hosts are proxied unless named.
  */
 export function proxyFor(target: URL | string, proxy: ProxySettings): string | undefined {

@@ -4,7 +4,6 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import envPaths from 'env-paths';
 import { defaultConfig, readConfigFile } from './config.js';
 import type { ToolsConfig } from './config.js';
 import { ToolsError } from './errors.js';
@@ -117,8 +116,9 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   }
 
   const isMac = (opts.platform ?? process.platform) === 'darwin';
-  // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>.
-  const connectPaths = envPaths('Teleport Connect', { suffix: '' });
+  // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>,
+  // on Linux $XDG_CONFIG_HOME (or ~/.config)/<name>; its caches go under $XDG_CACHE_HOME (or ~/.cache).
+  const xdg = (variable: string, fallback: string): string => join(env[variable] || join(userHome, fallback), 'Teleport Connect');
   const userAgent = `teleport-tools/${PACKAGE_VERSION} node/${process.versions.node}`;
   const timeout = seconds(env, 'TELEPORT_TOOLS_HTTP_TIMEOUT', 30);
 
@@ -130,8 +130,8 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
     configFile,
     currentProfileFile: join(home, 'current-profile'),
     connect: {
-      userData: isMac ? join(userHome, 'Library', 'Application Support', 'Teleport Connect') : connectPaths.config,
-      cache: isMac ? join(userHome, 'Library', 'Caches', 'Teleport Connect') : connectPaths.cache,
+      userData: isMac ? join(userHome, 'Library', 'Application Support', 'Teleport Connect') : xdg('XDG_CONFIG_HOME', '.config'),
+      cache: isMac ? join(userHome, 'Library', 'Caches', 'Teleport Connect') : xdg('XDG_CACHE_HOME', '.cache'),
     },
     config,
     configSet: fromFile,

@@ -1,10 +1,11 @@
 // Launcher benchmarks: the fast path per call against running the cached binary directly and against
-// a minimal Node.js launcher (500 calls each, interleaved), and the time `tsh login` spends in the
-// launcher when already up to date against Node.js start plus one request.
+// a minimal Node.js launcher (500 calls each, interleaved), the same with a per-profile record, and the
+// time `tsh login` spends in the launcher when already up to date (with and without the proxy's
+// /webapi/find) against Node.js start plus one request. `BENCH_ONLY=launcher npm run bench` runs just these.
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startCdn } from '../../test/helpers/cdn-server.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { FIND_PATH, startCdn } from '../../test/helpers/cdn-server.js';
 import { buildRelease, currentPlatform } from '../../test/helpers/release.js';
 import { createSandbox } from '../../test/helpers/sandbox.js';
 import { FakeCluster, defaultCluster } from '../../test/helpers/fake-cluster.js';
@@ -46,14 +47,39 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
   }
 }
 
+/** A minimal Node.js program that makes one HTTPS GET: the floor under any Node.js launcher that asks the network. */
+const FETCH_ONCE = `require('node:https').get(process.argv[1], (r) => { r.resume(); r.on('end', () => {}); })`;
+
+/** The version the cluster of the bench profile asks for: installed, but not the cloud-stable one. */
+const CLUSTER_VERSION = '14.1.0';
+
+/** Runs `arms` `rounds` times, interleaved, the order rotating each round; samples by arm name. */
+async function interleaved(arms: [string, () => Promise<number>][], rounds: number, warmUp: number): Promise<Record<string, number[]>> {
+  const samples: Record<string, number[]> = Object.fromEntries(arms.map(([name]) => [name, []]));
+  for (let i = 0; i < warmUp; i++) for (const [, run] of arms) await run();
+  for (let i = 0; i < rounds; i++) {
+    for (let j = 0; j < arms.length; j++) {
+      const [name, run] = arms[(i + j) % arms.length] as [string, () => Promise<number>];
+      samples[name]?.push(await run());
+    }
+  }
+  return samples;
+}
+
 async function measureIn(ctx: BenchContext, opts: { calls: number; logins: number; dir: string }): Promise<BenchRow[]> {
   const release = await buildRelease({ dir: opts.dir, version: '13.2.3', edition: 'oss', ...currentPlatform() });
+  const clusterRelease = await buildRelease({ dir: opts.dir, version: CLUSTER_VERSION, edition: 'oss', ...currentPlatform() });
   const cdn = await startCdn({ version: 'v13.2.3' });
   cdn.serveRelease(release);
+  cdn.serveRelease(clusterRelease);
   const sb = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
   try {
+    // v13.2.3 is the cloud-stable version; the cluster's v14.1.0 is installed beside it (kept by the pin).
     const installed = await sb.cli(['update']);
     if (installed.code !== 0) throw new Error(`install failed: ${installed.stderr}`);
+    const second = await sb.cli(['update', '--version', CLUSTER_VERSION], { TELEPORT_TOOLS_VERSION: '13.2.3' });
+    if (second.code !== 0) throw new Error(`install of v${CLUSTER_VERSION} failed: ${second.stderr}`);
+    await writeFile(join(sb.teleportHome, 'cloud-stable-version'), '13.2.3\n');
     const cluster = await FakeCluster.create(join(opts.dir, 'cluster.json'), defaultCluster(cdn.url.replace('https://', '')));
     const env = { ...sb.env, FAKE_TELEPORT_CLUSTER: cluster.file, TELEPORT_USER: 'alice' } as NodeJS.ProcessEnv;
     const direct = join(sb.cacheDir, '13.2.3', 'tsh');
@@ -62,39 +88,63 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     await writeFile(mini, MINIMAL_NODE_LAUNCHER);
 
     // Interleaved so that machine noise hits every arm alike; the order rotates each round.
-    const arms: [string, () => Promise<number>][] = [
+    ctx.log(`fast path: ${opts.calls} calls each of direct exec, launcher, Node.js launcher, interleaved`);
+    const samples = await interleaved([
       ['direct', () => time(direct, ['version'], env)],
       ['launcher', () => time(launcher, ['version'], env)],
       ['node', () => time(process.execPath, [mini, 'version'], env)],
-    ];
-    const samples: Record<string, number[]> = { direct: [], launcher: [], node: [] };
-    ctx.log(`fast path: ${opts.calls} calls each of direct exec, launcher, Node.js launcher, interleaved`);
-    for (let i = 0; i < 20; i++) for (const [, run] of arms) await run(); // warm-up
-    for (let i = 0; i < opts.calls; i++) {
-      for (let j = 0; j < arms.length; j++) {
-        const [name, run] = arms[(i + j) % arms.length] as [string, () => Promise<number>];
-        samples[name]?.push(await run());
-      }
-    }
+    ], opts.calls, 20);
     const d = median(samples.direct ?? []);
     const l = median(samples.launcher ?? []);
     const n = median(samples.node ?? []);
 
+    // The same with a per-profile record: current-profile names the proxy host, whose cluster-versions
+    // record names v14.1.0 while cloud-stable-version names v13.2.3. Baseline: v14.1.0's tsh directly.
+    const profileHost = new URL(cdn.url).hostname;
+    await mkdir(join(sb.teleportHome, 'cluster-versions'), { recursive: true, mode: 0o700 });
+    await writeFile(join(sb.teleportHome, 'cluster-versions', profileHost), `${CLUSTER_VERSION}\n`);
+    await writeFile(join(sb.teleportHome, 'current-profile'), `${profileHost}\n`);
+    const clusterDirect = join(sb.cacheDir, CLUSTER_VERSION, 'tsh');
+    ctx.log(`fast path with a per-profile record: ${opts.calls} calls each of direct exec and launcher, interleaved`);
+    const profiled = await interleaved([
+      ['direct', () => time(clusterDirect, ['version'], env)],
+      ['launcher', () => time(launcher, ['version'], env)],
+    ], opts.calls, 20);
+    const pd = median(profiled.direct ?? []);
+    const pl = median(profiled.launcher ?? []);
+    await rm(join(sb.teleportHome, 'current-profile'));
+
     // tsh login when up to date: launcher + tsh login, against tsh login directly; the difference is the
     // launcher's share. Baseline: Node.js start plus one HTTPS request to the same endpoint.
-    const fetchOnce = `require('node:https').get(process.argv[1], (r) => { r.resume(); r.on('end', () => {}); })`;
     const loginArgs = ['login', '--proxy=acme.teleport.sh'];
     ctx.log(`tsh login, up to date: ${opts.logins} rounds`);
-    const loginSamples: number[] = [];
-    const directLogin: number[] = [];
-    const nodeRequest: number[] = [];
-    for (let i = 0; i < opts.logins; i++) {
-      loginSamples.push(await time(launcher, loginArgs, env));
-      directLogin.push(await time(direct, loginArgs, env));
-      nodeRequest.push(await time(process.execPath, ['-e', fetchOnce, cdn.versionUrl], env));
-    }
-    const inLauncher = median(loginSamples) - median(directLogin);
-    const oneRequest = median(nodeRequest);
+    const login = await interleaved([
+      ['launcher', () => time(launcher, loginArgs, env)],
+      ['direct', () => time(direct, loginArgs, env)],
+      ['node', () => time(process.execPath, ['-e', FETCH_ONCE, cdn.versionUrl], env)],
+    ], opts.logins, 3);
+    const inLauncher = median(login.launcher ?? []) - median(login.direct ?? []);
+    const oneRequest = median(login.node ?? []);
+
+    // tsh login to a Cloud proxy that also answers /webapi/find (managed updates on, asking for the
+    // installed cloud-stable version): the fake proxy is the test server itself, made a Cloud host by
+    // cloud_proxy_suffixes, so that the version request and the find request both stay on loopback.
+    cdn.setFind({ server_version: '13.2.3', min_client_version: '12.0.0', cluster_name: 'bench', edition: 'oss', fips: false,
+      auto_update: { tools_auto_update: true, tools_version: '13.2.3', agent_version: '13.2.3', agent_auto_update: false, agent_update_jitter_seconds: 60 } });
+    const configFile = join(sb.teleportHome, 'config', 'tools.yaml');
+    await mkdir(dirname(configFile), { recursive: true, mode: 0o700 });
+    await writeFile(configFile, 'cloud_proxy_suffixes:\n  - .teleport.sh\n  - .0.0.1\n');
+    const findArgs = ['login', `--proxy=${new URL(cdn.url).host}`];
+    ctx.log(`tsh login with /webapi/find, up to date: ${opts.logins} rounds`);
+    const found = await interleaved([
+      ['launcher', () => time(launcher, findArgs, env)],
+      ['direct', () => time(direct, findArgs, env)],
+      ['node', () => time(process.execPath, ['-e', FETCH_ONCE, cdn.versionUrl], env)],
+    ], opts.logins, 3);
+    await rm(configFile);
+    const findShare = median(found.launcher ?? []) - median(found.direct ?? []);
+    const findBase = median(found.node ?? []);
+    const findAsked = cdn.count(FIND_PATH);
 
     return [
       {
@@ -114,12 +164,28 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
         note: `a Node.js launcher adds ${(n - d).toFixed(1)} ms a call`,
       },
       {
+        name: `fast path with a per-profile record, per call (median of ${opts.calls})`,
+        ours: `${pl.toFixed(2)} ms`,
+        baseline: `${pd.toFixed(2)} ms direct exec`,
+        ratio: `+${(pl - pd).toFixed(2)} ms`,
+        target: targetCell('<= +1 ms', pl - pd <= 1),
+        note: `current-profile and cluster-versions/<host> (v${CLUSTER_VERSION}) beside cloud-stable-version (v13.2.3)`,
+      },
+      {
         name: `tsh login, up to date: time in the launcher (median of ${opts.logins})`,
         ours: `${inLauncher.toFixed(1)} ms`,
         baseline: `${oneRequest.toFixed(1)} ms Node.js start + 1 request`,
         ratio: `${(inLauncher / oneRequest).toFixed(2)}`,
-        target: targetCell('~1 (Node.js start + 1 request)', inLauncher / oneRequest <= 1.5),
+        target: targetCell('<= 1.5', inLauncher / oneRequest <= 1.5),
         note: 'the launcher share: launcher + tsh login minus tsh login run directly',
+      },
+      {
+        name: `tsh login with /webapi/find, up to date: time in the launcher (median of ${opts.logins})`,
+        ours: `${findShare.toFixed(1)} ms`,
+        baseline: `${findBase.toFixed(1)} ms Node.js start + 1 request`,
+        ratio: `${(findShare / findBase).toFixed(2)}`,
+        target: targetCell('<= 1.5', findShare / findBase <= 1.5),
+        note: `a Cloud proxy answering the version endpoint and /webapi/find (asked ${findAsked} times)`,
       },
     ];
   } finally {
@@ -131,13 +197,18 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
 export const launcherBench: BenchSection = {
   title: 'Launcher',
   method: [
-    'A sandboxed user with v13.2.3 installed from the test HTTPS CDN on 127.0.0.1 (the fake binaries answer',
-    '`tsh version` from sh, so the binary itself costs about a millisecond). Fast path: `tsh version` run 500',
-    'times each, interleaved and in rotating order, as the cached binary directly, through the launcher',
-    '(`bin/tsh`, an npm-style symlink to `shims/tsh`), and through a minimal Node.js launcher (start, read',
-    'cloud-stable-version, spawnSync the binary); medians. `tsh login` when up to date: the launcher running',
+    'A sandboxed user with v13.2.3 (cloud-stable-version) and v14.1.0 installed from the test HTTPS CDN on',
+    '127.0.0.1 (the fake binaries answer `tsh version` from sh, so the binary itself costs about a millisecond).',
+    'Fast path: `tsh version` run 500 times each, interleaved and in rotating order, as the cached binary',
+    'directly, through the launcher (`bin/tsh`, an npm-style symlink to `shims/tsh`), and through a minimal',
+    'Node.js launcher (start, read cloud-stable-version, spawnSync the binary); medians. Per-profile record:',
+    'the same against v14.1.0 run directly, with `current-profile` naming the proxy host and',
+    '`cluster-versions/<host>` naming v14.1.0. `tsh login` when up to date: the launcher running',
     '`tsh login --proxy=acme.teleport.sh` (Node.js start, one request to the version endpoint, exec) minus the',
-    'same `tsh login` run directly, against `node -e` doing one HTTPS GET of the same endpoint; medians of 30.',
+    'same `tsh login` run directly, against `node -e` doing one HTTPS GET of the same endpoint; medians of 30,',
+    'interleaved. With /webapi/find: the same to `--proxy=127.0.0.1:<port>`, the test server, made a Cloud',
+    'host by `cloud_proxy_suffixes` in tools.yaml and answering `/webapi/find` with managed updates on and',
+    '`tools_version` the installed v13.2.3, so a launcher that asks both does it on loopback.',
   ].join('\n'),
   run: measure,
 };

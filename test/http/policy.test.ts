@@ -113,6 +113,39 @@ describe('TLS trust', () => {
   });
 });
 
+describe('the client for small documents', () => {
+  test('insecure skips certificate checks for that request only, direct and through a proxy', async (t) => {
+    const cdn = await startCdn({ cert: 'other', version: 'v13.2.3' });
+    const proxy = await startConnectProxy();
+    t.after(() => Promise.all([cdn.close(), proxy.close()]));
+    for (const http of [testClient(t), testClient(t, { proxy: { httpsProxy: proxy.url } })]) {
+      assert.equal(await http.getText(cdn.versionUrl, { ...TEXT, insecure: true }), 'v13.2.3');
+      await assert.rejects(http.getText(cdn.versionUrl, TEXT), rejectsWith('ENETWORK', /certificate/));
+    }
+    assert.equal(proxy.log.length, 2, 'the proxied client went through the proxy both times');
+  });
+
+  test('without a proxy, a small document does not load undici; a proxied one does', async (t) => {
+    const cdn = await startCdn({ version: 'v13.2.3' });
+    const proxy = await startConnectProxy();
+    t.after(() => Promise.all([cdn.close(), proxy.close()]));
+    const http = new URL('../../src/http.js', import.meta.url).href;
+    const script = `
+      import { createRequire } from 'node:module';
+      import { createHttpClient } from ${JSON.stringify(http)};
+      const c = createHttpClient({ proxy: { httpsProxy: process.argv[2] }, connectTimeoutMs: 10000, idleTimeoutMs: 20000, attempts: 1, backoffMs: 1, maxRetryAfterMs: 1, userAgent: 't' });
+      const text = await c.getText(process.argv[1], { maxBytes: 64, timeoutMs: 20000 });
+      const undici = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/undici/'));
+      process.stdout.write(text + ' ' + undici);
+      await c.close();`;
+    const run = (proxyUrl: string) =>
+      promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, cdn.versionUrl, proxyUrl], { env: childEnv() });
+    assert.equal((await run('')).stdout, 'v13.2.3 false');
+    assert.equal((await run(proxy.url)).stdout, 'v13.2.3 true');
+    assert.equal(proxy.log.length, 1);
+  });
+});
+
 describe('proxies', () => {
   test('HTTPS_PROXY carries https requests through CONNECT, loopback included', async (t) => {
     const cdn = await startCdn({ version: 'v13.2.3' });
