@@ -65,7 +65,7 @@ async function takeOver(lockPath: string, dead: Holder): Promise<boolean> {
   try {
     await mkdir(guard);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
     const s = await stat(guard).catch(() => undefined);
     if (s && s.mtimeMs < Date.now() - GUARD_STALE_MS) await rm(guard, { recursive: true, force: true });
     return false;
