@@ -55,6 +55,12 @@ export interface TextRequest {
 
 export interface StreamRequest {
   signal?: AbortSignal | undefined;
+  /** `HEAD`: headers only (the body is empty). Default `GET`. */
+  method?: 'GET' | 'HEAD';
+  /** Extra request headers, e.g. `range` and `if-range` to resume a download. */
+  headers?: Readonly<Record<string, string>>;
+  /** Statuses outside 2xx answered rather than thrown (e.g. 416 to a Range request); not retried. */
+  accept?: readonly number[];
 }
 
 export interface BodyStream {
@@ -63,6 +69,9 @@ export interface BodyStream {
   size: number | undefined;
   /** The URL after redirects. */
   url: string;
+  status: number;
+  /** Response headers, lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
 }
 
 export interface ProbeRequest {
@@ -112,6 +121,14 @@ function abortReason(signal: AbortSignal | undefined): ToolsError | undefined {
   return new ToolsError('ECANCELLED', 'cancelled');
 }
 
+function headerRecord(raw: Hop['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
 /**
  * undici is loaded on the first request, not when this module is: it takes ~65 ms to load, and many
  * launcher runs make no request at all.
@@ -151,6 +168,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   interface HopOptions {
     native: boolean;
     insecure: boolean;
+    /** Method, extra headers and accepted non-2xx statuses (resumed downloads). */
+    extra?: StreamRequest | undefined;
   }
 
   /** One GET without redirects, through node:https when allowed and no proxy applies, else undici. */
@@ -162,8 +181,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     const { request } = await loadUndici();
     const res = await request(url, {
       dispatcher: await getDispatcher(how.insecure),
-      method: 'GET',
-      headers: { 'user-agent': options.userAgent, accept: '*/*' },
+      method: how.extra?.method ?? 'GET',
+      headers: { 'user-agent': options.userAgent, accept: '*/*', ...how.extra?.headers },
       signal,
     });
     return { statusCode: res.statusCode, headers: res.headers, body: res.body };
@@ -200,7 +219,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
         const { res, url } = await open(start, signal, how);
-        if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
+        if ((res.statusCode >= 200 && res.statusCode < 300) || how.extra?.accept?.includes(res.statusCode)) return await use(res, url);
         discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
         const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}${tries}`);
@@ -258,13 +277,14 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async getStream(raw, req = {}) {
-      const { res, url } = await withRetries(raw, req.signal, UNDICI, async (res, url) => ({ res, url }));
-      const length = Number(res.headers['content-length']);
+      const { res, url } = await withRetries(raw, req.signal, { ...UNDICI, extra: req }, async (res, url) => ({ res, url }));
+      const headers = headerRecord(res.headers);
+      const length = headers['content-length'] === undefined ? NaN : Number(headers['content-length']);
       const stream = res.body;
       // Loaded here: body streams are for downloads, and a login that is up to date makes none.
       const { withMinRate } = await import('./min-rate.js');
       const body = withMinRate(stream instanceof Readable ? stream : Readable.from(stream), options.idleTimeoutMs);
-      return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString() };
+      return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString(), status: res.statusCode, headers };
     },
 
     async probe(raw, req) {
@@ -283,10 +303,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           if (total >= 256) break;
         }
         discard(res.body, 'destroy');
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-        }
+        const headers = headerRecord(res.headers);
         return { status: res.statusCode, headers, url: url.toString(), bodyStart: Buffer.concat(chunks).subarray(0, 256).toString('utf8') };
       } catch (err) {
         if (req.signal?.aborted) throw abortReason(req.signal) ?? err;
