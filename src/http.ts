@@ -44,6 +44,8 @@ export interface TextRequest {
   /** Whole-request limit, retries included. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Skip certificate verification of the server (`tsh --insecure`: a cluster with a self-signed certificate). */
+  insecure?: boolean | undefined;
 }
 
 export interface StreamRequest {
@@ -181,29 +183,34 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     noProxy: options.proxy.noProxy,
   };
   const via = (url: URL): ProxyInUse | undefined => proxyInUse(url, proxy);
-  const tls = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
+  const tls: { timeout: number; ca?: string[]; rejectUnauthorized?: boolean } = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
   let dispatcher: Dispatcher | undefined;
-  const getDispatcher = async (): Promise<Dispatcher> => {
-    const { EnvHttpProxyAgent } = await loadUndici();
-    return (dispatcher ??= new EnvHttpProxyAgent({
+  let insecureDispatcher: Dispatcher | undefined;
+  const makeDispatcher = (EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent, target: typeof tls): Dispatcher =>
+    new EnvHttpProxyAgent({
       // Empty strings, not undefined: undici would fall back to process.env.
       httpProxy: proxy.httpProxy ?? '',
       httpsProxy: proxy.httpsProxy ?? '',
       noProxy: proxy.noProxy ?? '',
-      connect: tls,
+      connect: target,
       // Through a proxy, undici takes the TLS settings (and the connect limit) from these instead.
       proxyTls: { timeout: options.connectTimeoutMs },
-      requestTls: tls,
+      requestTls: target,
       headersTimeout: options.idleTimeoutMs,
       bodyTimeout: options.idleTimeoutMs,
-    }));
+    });
+  /** Requests that ask for `insecure` get a dispatcher of their own: no other request skips the checks. */
+  const getDispatcher = async (insecure = false): Promise<Dispatcher> => {
+    const { EnvHttpProxyAgent } = await loadUndici();
+    if (insecure) return (insecureDispatcher ??= makeDispatcher(EnvHttpProxyAgent, { ...tls, rejectUnauthorized: false }));
+    return (dispatcher ??= makeDispatcher(EnvHttpProxyAgent, tls));
   };
 
   /** One request with manual redirects; resolves with a 2xx response whose body is unread. */
-  async function open(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
+  async function open(start: URL, signal: AbortSignal | undefined, insecure = false): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
     let url = start;
     const { request } = await loadUndici();
-    const via = await getDispatcher();
+    const via = await getDispatcher(insecure);
     for (let hop = 0; ; hop++) {
       const res = await request(url, {
         dispatcher: via,
@@ -231,12 +238,12 @@ export function createHttpClient(options: HttpOptions): HttpClient {
    * open() and then use() the 2xx response, with retries: network errors (reading a small body
    * included), 429 and 5xx, backing off (and honouring Retry-After).
    */
-  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
+  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>, insecure = false): Promise<T> {
     const start = checkUrl(raw);
     for (let attempt = 1; ; attempt++) {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        const { res, url } = await open(start, signal);
+        const { res, url } = await open(start, signal, insecure);
         if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
         discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
@@ -284,7 +291,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
             chunks.push(chunk);
           }
           return Buffer.concat(chunks).toString('utf8');
-        });
+        }, req.insecure);
       } catch (err) {
         if (signal.aborted && !isToolsError(err, 'EHTTP')) throw timedOut() ?? err;
         if (isToolsError(err)) throw err;
@@ -338,6 +345,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
 
     async close() {
       await dispatcher?.close();
+      await insecureDispatcher?.close();
     },
   };
 }
