@@ -33,7 +33,8 @@ export interface ScanOptions {
 
 /** Does one argument name the config: the path itself, or `--flag=<path>`? */
 function argNames(arg: string, config: string): boolean {
-  return arg === config || arg.endsWith(`=${config}`);
+  const flag = /^--?[A-Za-z][\w-]*=/.exec(arg)?.[0];
+  return arg === config || (flag !== undefined && arg === `${flag}${config}`);
 }
 
 /** The same, for arguments joined by spaces (a path with spaces cannot be split back). */
