@@ -15,7 +15,7 @@ import { describeExit } from './process.js';
 import { runAgentUntilJoined } from './run-agent.js';
 import { updateProfileState } from './state.js';
 import { refuseIfConnectShares } from './connect-agent.js';
-import { insecureNotice } from './insecure.js';
+import { explainCertificateError, insecureNotice } from './insecure.js';
 
 export interface StartOptions {
   /** --insecure (true), --no-insecure (false), or neither: what the profile remembers. */
@@ -75,6 +75,9 @@ export async function runStart(ctx: CmcContext, print: (line: string) => void, o
       print('Stopping the agent...');
       await agent.stop();
     },
-  );
+  ).catch((err: unknown) => {
+    // An agent (or tctl) that does not trust the proxy says so in Go's words: name the flag.
+    throw explainCertificateError(err, '', insecure);
+  });
   print(run ? 'Stopped sharing this computer.' : 'Stopped the agent before it joined the cluster.');
 }
