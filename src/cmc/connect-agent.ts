@@ -64,19 +64,16 @@ export function parsePs(text: string): ProcessInfo[] {
 
 async function listProc(opts: ScanOptions): Promise<ProcessInfo[]> {
   const root = opts.procRoot ?? '/proc';
-  const pids = (await readdir(root)).filter((n) => /^\d+$/.test(n));
-  const list = await Promise.all(
-    pids.map(async (pid): Promise<ProcessInfo | undefined> => {
-      try {
-        const raw = await readFile(`${root}/${pid}/cmdline`, 'utf8');
-        return { pid: Number(pid), argv: raw.split('\0') };
-      } catch {
-        // Gone while we looked (or not ours to read): not an agent we could be sharing with.
-        return undefined;
-      }
-    }),
-  );
-  return list.filter((p): p is ProcessInfo => p !== undefined);
+  const list: ProcessInfo[] = [];
+  // One at a time: thousands of processes must not run this process out of file descriptors.
+  for (const pid of (await readdir(root)).filter((n) => /^\d+$/.test(n))) {
+    try {
+      list.push({ pid: Number(pid), argv: (await readFile(`${root}/${pid}/cmdline`, 'utf8')).split('\0') });
+    } catch {
+      // Gone while we looked (or not ours to read): not an agent we could be sharing with.
+    }
+  }
+  return list;
 }
 
 async function listPs(): Promise<ProcessInfo[]> {
@@ -113,7 +110,8 @@ export async function findConfigUsers(
 export async function connectAgents(paths: AgentPaths, opts: ScanOptions & { platform?: NodeJS.Platform } = {}): Promise<number[]> {
   const record = await readRunRecord(paths);
   const ours = record?.agentPid !== undefined && isAlive(record.agentPid, record.agentStartTime) ? [record.agentPid] : [];
-  return findConfigUsers(paths.config, ours, opts.platform, opts);
+  // Alive now, not only when listed: an agent that has just exited (a zombie included) is no reason to refuse.
+  return (await findConfigUsers(paths.config, ours, opts.platform, opts)).filter((pid) => isAlive(pid));
 }
 
 export function sharedByConnect(pids: readonly number[]): string {
