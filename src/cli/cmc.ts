@@ -32,16 +32,29 @@ async function requireProfile(ctx: CmcContext, flag: string | undefined): Promis
   return profile;
 }
 
-const setup: CommandModule<object, object> = {
+interface InsecureArgs {
+  insecure?: boolean | undefined;
+}
+
+/** No default: absent means "what the profile remembers"; --no-insecure turns it off again. */
+const insecureOption = <T>(y: Argv<T>) =>
+  y.option('insecure', {
+    type: 'boolean',
+    describe: 'The cluster has a self-signed certificate: skip certificate checks of the proxy, as tsh --insecure (remembered for the profile; --no-insecure turns it off)',
+  });
+
+const setup: CommandModule<object, InsecureArgs> = {
   command: 'setup',
   describe: 'Set up this computer for the current profile: role, agent, config, join (safe to run again)',
-  handler: handler(() => withContext(async (ctx) => (await import('../cmc/setup.js')).runSetup(ctx, out))),
+  builder: insecureOption,
+  handler: handler((args) => withContext(async (ctx) => (await import('../cmc/setup.js')).runSetup(ctx, out, { insecure: args.insecure }))),
 };
 
-const start: CommandModule<object, object> = {
+const start: CommandModule<object, InsecureArgs> = {
   command: 'start',
   describe: 'Share this computer until Ctrl-C (runs in the foreground)',
-  handler: handler(() => withContext(async (ctx) => (await import('../cmc/start.js')).runStart(ctx, out))),
+  builder: insecureOption,
+  handler: handler((args) => withContext(async (ctx) => (await import('../cmc/start.js')).runStart(ctx, out, { insecure: args.insecure }))),
 };
 
 const stop: CommandModule<object, ProfileArgs> = {
@@ -67,12 +80,12 @@ const status: CommandModule<object, ProfileArgs & { json: boolean }> = {
   ),
 };
 
-const remove: CommandModule<object, ProfileArgs> = {
+const remove: CommandModule<object, ProfileArgs & InsecureArgs> = {
   command: 'remove',
   describe: 'Stop sharing, delete the agent directory and the node; keeps the role and the agent binary',
-  builder: profileOption,
+  builder: (y) => insecureOption(profileOption(y)),
   handler: handler((args) =>
-    withContext(async (ctx) => (await import('../cmc/manage.js')).runRemove(ctx, await requireProfile(ctx, args.profile), out)),
+    withContext(async (ctx) => (await import('../cmc/manage.js')).runRemove(ctx, await requireProfile(ctx, args.profile), out, { insecure: args.insecure })),
   ),
 };
 

@@ -18,6 +18,8 @@ export interface ClientTools {
   /** The environment the tools run with (the user's, with tsh's own updater off). */
   env: Env;
   signal?: AbortSignal | undefined;
+  /** `--insecure` for every tsh and tctl command: the proxy's certificate is not verified. */
+  insecure?: boolean | undefined;
 }
 
 export type FailureKind = 'denied' | 'not-found' | 'not-logged-in' | 'other';
@@ -40,7 +42,8 @@ function classify(text: string): FailureKind {
   return 'other';
 }
 
-async function run(tools: ClientTools, tool: 'tsh' | 'tctl', args: string[]): Promise<ExecResult> {
+async function run(tools: ClientTools, tool: 'tsh' | 'tctl', given: string[]): Promise<ExecResult> {
+  const args = tools.insecure ? ['--insecure', ...given] : given;
   const result = await execCommand(tools[tool], args, { env: tools.env, signal: tools.signal, timeoutMs: 60_000 });
   if (result.code !== 0) {
     const detail = errorText(result);
@@ -190,4 +193,9 @@ export function permissionError(err: unknown, what: string, resource: string, ve
     `you lack permission to ${what} (your roles must allow ${verbs} on ${resource}; ask a cluster admin). tctl said: ${err.detail}`,
     { cause: err },
   );
+}
+
+/** `tsh request drop <ids>`: reissues the user's certificate without a login, dropping those access requests. */
+export async function dropAccessRequests(tools: ClientTools, ids: readonly string[]): Promise<string> {
+  return (await run(tools, 'tsh', ['request', 'drop', ...ids])).stdout;
 }

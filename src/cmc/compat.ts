@@ -6,6 +6,7 @@
  */
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
+import { explainCertificateError } from './insecure.js';
 import { compareVersions, isPlainVersion, majorOf } from '../version.js';
 
 export type Compatibility = 'compatible' | 'upgrade-recommended' | 'too-old' | 'too-new';
@@ -53,10 +54,12 @@ export function checkCompatibility(agentVersion: string, clusterVersion: string)
   return { ...base, status: 'compatible', runs: true, message: '' };
 }
 
-/** `server_version` from the proxy's unauthenticated ping endpoint. */
-export async function fetchClusterVersion(http: HttpClient, proxyAddr: string, signal?: AbortSignal, timeoutMs = 10_000): Promise<string> {
+/** `server_version` from the proxy's unauthenticated ping endpoint (`insecure`: no certificate check). */
+export async function fetchClusterVersion(http: HttpClient, proxyAddr: string, signal?: AbortSignal, timeoutMs = 10_000, insecure = false): Promise<string> {
   const url = `https://${proxyAddr}/webapi/ping`;
-  const body = await http.getText(url, { maxBytes: 256 * 1024, timeoutMs, signal });
+  const body = await http.getText(url, { maxBytes: 256 * 1024, timeoutMs, signal, insecure }).catch((err: unknown) => {
+    throw explainCertificateError(err, `cannot ask ${proxyAddr} for the cluster's version`, insecure);
+  });
   let version: unknown;
   try {
     version = (JSON.parse(body) as { server_version?: unknown }).server_version;
@@ -82,8 +85,9 @@ export async function requireCompatibleCluster(
   agentVersion: string,
   warn: (line: string) => void,
   signal?: AbortSignal,
+  insecure = false,
 ): Promise<CompatReport> {
-  const report = checkCompatibility(agentVersion, await fetchClusterVersion(http, proxyAddr, signal));
+  const report = checkCompatibility(agentVersion, await fetchClusterVersion(http, proxyAddr, signal, 10_000, insecure));
   requireRunnable(report);
   if (report.message) warn(report.message);
   return report;

@@ -17,7 +17,10 @@ import type { ClientTools, Profile } from './cluster.js';
 import { activeProfile } from './cluster.js';
 import type { EventSink } from './events.js';
 import type { AgentPaths } from './paths.js';
+import { resolveInsecure } from './insecure.js';
 import { agentPaths, checkProfile } from './paths.js';
+import type { ProfileState } from './state.js';
+import { readProfileState } from './state.js';
 
 export interface CmcContext {
   settings: Settings;
@@ -83,12 +86,20 @@ export interface LoggedIn {
   tools: ClientTools;
   profile: Profile;
   paths: AgentPaths;
+  state: ProfileState;
+  /** --insecure given, or remembered for the profile: tools.insecure is set to match. */
+  insecure: boolean;
 }
 
-/** Where setup and start begin: a supported OS, installed client tools, a live login, its agent directory. */
-export async function loggedIn(ctx: CmcContext): Promise<LoggedIn> {
+/**
+ * Where setup and start begin: a supported OS, installed client tools, a live login (`tsh status` reads
+ * the local profile only, so it needs no --insecure), its agent directory and remembered state.
+ */
+export async function loggedIn(ctx: CmcContext, insecureFlag?: boolean): Promise<LoggedIn> {
   requireSupportedOs();
   const tools = await clientTools(ctx);
   const profile = await activeProfile(tools);
-  return { tools, profile, paths: agentPaths(ctx.settings.connect, profile.name) };
+  const state = await readProfileState(ctx.settings.connect, profile.name);
+  const insecure = resolveInsecure(insecureFlag, state);
+  return { tools: { ...tools, insecure }, profile, paths: agentPaths(ctx.settings.connect, profile.name), state, insecure };
 }

@@ -12,6 +12,8 @@ import { activeProfile, removeNode, TeleportCommandError } from './cluster.js';
 import type { CmcContext } from './context.js';
 import { clientTools } from './context.js';
 import { readHostUuid } from './join.js';
+import { refuseIfConnectShares } from './connect-agent.js';
+import { explainCertificateError, resolveInsecure } from './insecure.js';
 import { agentPaths, agentsRoot } from './paths.js';
 import { currentRun, stopRun } from './run-lock.js';
 import { clearProfileState, listStateProfiles, readProfileState, updateProfileState } from './state.js';
@@ -24,18 +26,21 @@ export async function runStop(settings: Settings, profile: string, print: (line:
   print(stopped ? `Stopped sharing this computer with ${profile} (teleport-tools cmc ${stopped.command}, pid ${stopped.pid}).` : `Connect My Computer is not running for ${profile}.`);
 }
 
-export async function runRemove(ctx: CmcContext, profile: string, print: (line: string) => void): Promise<void> {
+export async function runRemove(ctx: CmcContext, profile: string, print: (line: string) => void, opts: { insecure?: boolean | undefined } = {}): Promise<void> {
   const { settings } = ctx;
   const paths = agentPaths(settings.connect, profile);
+  // Its agent directory is Teleport Connect's too: never delete it from under Connect's agent.
+  await refuseIfConnectShares(paths, profile);
   const stopped = await stopRun(paths);
   if (stopped) print(`Stopped the agent (pid ${stopped.agentPid ?? stopped.pid}).`);
   const state = await readProfileState(settings.connect, profile);
+  const insecure = resolveInsecure(opts.insecure, state);
   const uuid = (await readHostUuid(paths)) ?? state.nodeUuid;
   await rm(paths.dir, { recursive: true, force: true });
   print(`Deleted the agent directory ${paths.dir}.`);
   if (uuid) {
     try {
-      const tools = await clientTools(ctx);
+      const tools = { ...(await clientTools(ctx)), insecure };
       const active = await activeProfile(tools);
       if (active.name !== profile) throw new Error(`you are logged in to ${active.name}, not ${profile}`);
       await removeNode(tools, uuid);
@@ -44,7 +49,7 @@ export async function runRemove(ctx: CmcContext, profile: string, print: (line: 
       if (err instanceof TeleportCommandError && err.kind === 'not-found') {
         print(`Node ${uuid} was already gone from the cluster.`);
       } else {
-        const why = err instanceof TeleportCommandError && err.kind === 'denied' ? `you lack permission to delete nodes (${err.detail})` : describeError(err);
+        const why = err instanceof TeleportCommandError && err.kind === 'denied' ? `you lack permission to delete nodes (${err.detail})` : describeError(explainCertificateError(err, '', insecure));
         ctx.reporter.warn(`could not delete node ${uuid} from the cluster: ${why}. It may stay visible for a few minutes, until its last heartbeat expires; an admin can delete it now with: tctl rm node/${uuid}`);
       }
     }

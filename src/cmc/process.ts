@@ -1,5 +1,5 @@
 /**
- * Runs the agent the way Teleport Connect does: `teleport start --config=<agent dir>/config.yaml`,
+ * Runs the agent the way Teleport Connect does: `teleport start [--insecure] --config=<agent dir>/config.yaml`,
  * its output into `logs/agent.log` (rotated) with the last 10 lines kept for error messages, stopped
  * with SIGTERM and SIGKILL 5 s later, and watched by a separate process that stops it if we die.
  * The agent gets its own process group, so a Ctrl-C in the terminal reaches us, and we stop it.
@@ -62,10 +62,15 @@ async function startWatchdog(pid: number, env: Env): Promise<ChildProcess> {
   return watchdog;
 }
 
-export async function spawnAgent(binary: string, paths: AgentPaths, env: Env): Promise<AgentProcess> {
+/** `teleport start [--insecure] --config=…`, as Teleport Connect starts it. */
+export function agentArgs(paths: AgentPaths, insecure: boolean): string[] {
+  return ['start', ...(insecure ? ['--insecure'] : []), `--config=${paths.config}`];
+}
+
+export async function spawnAgent(binary: string, paths: AgentPaths, env: Env, insecure = false): Promise<AgentProcess> {
   const log = new RotatingLog(paths.log);
   const last = new LastLines(10);
-  const child = spawn(binary, ['start', `--config=${paths.config}`], {
+  const child = spawn(binary, agentArgs(paths, insecure), {
     env: env as NodeJS.ProcessEnv,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

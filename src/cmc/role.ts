@@ -13,7 +13,7 @@ export interface RoleOutcome {
   created: boolean;
   /** What was added to an existing role. */
   added: string[];
-  /** The role was just added to the user: their certificate gets it at the next `tsh login`. */
+  /** The role was just added to the user (setup then refreshes their certificate: cert-refresh.ts). */
   assigned: boolean;
 }
 

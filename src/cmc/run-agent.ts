@@ -17,6 +17,7 @@ import { spawnAgent } from './process.js';
 import { claimRun } from './run-lock.js';
 import type { RunClaim } from './run-lock.js';
 import { makeAgentDirs } from './config-file.js';
+import { refuseIfConnectShares } from './connect-agent.js';
 import { updateProfileState } from './state.js';
 
 export interface AgentRun {
@@ -25,6 +26,8 @@ export interface AgentRun {
   paths: AgentPaths;
   binary: string;
   command: 'setup' | 'start';
+  /** `teleport start --insecure`: the profile was set up with --insecure. */
+  insecure: boolean;
   /** Right after the agent started (before it joined). */
   onStarted?: (agent: AgentProcess) => Promise<void>;
 }
@@ -64,7 +67,9 @@ export async function runAgentUntilJoined<T>(
   let agent: AgentProcess | undefined;
   try {
     claim = await claimRun(run.paths, run.command, stop.signal);
-    agent = await spawnAgent(run.binary, run.paths, ctx.childEnv);
+    // Checked again at the last moment: Teleport Connect may have started its agent meanwhile.
+    await refuseIfConnectShares(run.paths, run.profile);
+    agent = await spawnAgent(run.binary, run.paths, ctx.childEnv, run.insecure);
     await claim.setAgent(agent.pid);
     await run.onStarted?.(agent);
     checkpoint('cmc-agent-started');

@@ -23,7 +23,8 @@ export interface RunClaim {
   release(): Promise<void>;
 }
 
-async function readRecord(paths: AgentPaths): Promise<RunRecord | undefined> {
+/** The recorded run, alive or not. */
+export async function readRunRecord(paths: AgentPaths): Promise<RunRecord | undefined> {
   try {
     const data = JSON.parse(await readFile(paths.run, 'utf8')) as RunRecord;
     return typeof data.pid === 'number' ? data : undefined;
@@ -40,7 +41,7 @@ async function writeRecord(paths: AgentPaths, record: RunRecord): Promise<void> 
 
 /** The live run of this profile's agent, if any. */
 export async function currentRun(paths: AgentPaths): Promise<RunRecord | undefined> {
-  const record = await readRecord(paths);
+  const record = await readRunRecord(paths);
   return record && isAlive(record.pid, record.startTime) ? record : undefined;
 }
 
@@ -52,7 +53,7 @@ export async function claimRun(paths: AgentPaths, command: RunRecord['command'],
   const lock = await acquireLock(paths.dir, { signal: abort, maxWaitMs: 15_000 });
   if (!lock) throw new ToolsError('ECMC', `could not lock ${paths.dir}`);
   try {
-    const old = await readRecord(paths);
+    const old = await readRunRecord(paths);
     if (old && old.pid !== process.pid && isAlive(old.pid, old.startTime)) {
       throw new ToolsError('ECMC', `the agent is already run by teleport-tools cmc ${old.command} (pid ${old.pid}); stop it first with: teleport-tools cmc stop`);
     }
@@ -68,11 +69,11 @@ export async function claimRun(paths: AgentPaths, command: RunRecord['command'],
   return {
     async setAgent(pid) {
       agent = { agentPid: pid, agentStartTime: processStartTime(pid) };
-      const mine = await readRecord(paths);
+      const mine = await readRunRecord(paths);
       if (mine?.pid === process.pid) await writeRecord(paths, { ...mine, ...agent });
     },
     async release() {
-      const mine = await readRecord(paths);
+      const mine = await readRunRecord(paths);
       if (mine?.pid === process.pid) await rm(paths.run, { force: true });
     },
   };
@@ -83,7 +84,7 @@ export async function claimRun(paths: AgentPaths, command: RunRecord['command'],
  * with SIGTERM, then SIGKILL after 5 s), and makes sure it is done. Returns what was running.
  */
 export async function stopRun(paths: AgentPaths): Promise<RunRecord | undefined> {
-  const record = await readRecord(paths);
+  const record = await readRunRecord(paths);
   if (!record) return undefined;
   const running = isAlive(record.pid, record.startTime) && record.pid !== process.pid;
   const agentWasAlive = agentAlive(record);

@@ -18,6 +18,10 @@ import { runAgentUntilJoined } from './run-agent.js';
 import { roleName } from './paths.js';
 import { requireLocalUser, setupRole } from './role.js';
 import { currentRun } from './run-lock.js';
+import { refreshCertificate } from './cert-refresh.js';
+import type { Refresh } from './cert-refresh.js';
+import { refuseIfConnectShares } from './connect-agent.js';
+import { explainCertificateError, insecureNotice } from './insecure.js';
 import { updateProfileState } from './state.js';
 
 interface Step {
@@ -26,27 +30,36 @@ interface Step {
   run(): Promise<string>;
 }
 
+export interface SetupOptions {
+  /** --insecure (true), --no-insecure (false), or neither: what the profile remembers. */
+  insecure?: boolean | undefined;
+}
+
 /** Checks that hold before any step changes anything; returns what the steps need. */
-async function preflight(ctx: CmcContext, print: (line: string) => void): Promise<LoggedIn> {
-  const start = await loggedIn(ctx);
-  const { tools, profile, paths } = start;
+async function preflight(ctx: CmcContext, print: (line: string) => void, opts: SetupOptions): Promise<LoggedIn> {
+  const start = await loggedIn(ctx, opts.insecure);
+  const { tools, profile, paths, insecure } = start;
+  if (insecure) ctx.reporter.warn(insecureNotice(profile.name));
   const running = await currentRun(paths);
   if (running) {
     throw new ToolsError('ECMC', `the agent for ${profile.name} is running (teleport-tools cmc ${running.command}, pid ${running.pid}); stop it first with: teleport-tools cmc stop`);
   }
-  await requireCompatibleCluster(ctx.http(), profile.proxyAddr, tools.version, (l) => ctx.reporter.warn(l), ctx.signal);
+  await requireCompatibleCluster(ctx.http(), profile.proxyAddr, tools.version, (l) => ctx.reporter.warn(l), ctx.signal, insecure);
+  await refuseIfConnectShares(paths, profile.name);
   print(`Setting up Connect My Computer for ${profile.user} on cluster ${profile.cluster} (${profile.proxyAddr}), agent v${tools.version}.`);
   return start;
 }
 
-export async function runSetup(ctx: CmcContext, print: (line: string) => void): Promise<void> {
+export async function runSetup(ctx: CmcContext, print: (line: string) => void, opts: SetupOptions = {}): Promise<void> {
   const { settings } = ctx;
-  const { tools, profile, paths } = await preflight(ctx, print);
-  const user = await requireLocalUser(tools, profile);
+  const { tools, profile, paths, insecure } = await preflight(ctx, print, opts);
+  const user = await requireLocalUser(tools, profile).catch((err: unknown) => {
+    throw explainCertificateError(err, 'cannot read your cluster user', insecure);
+  });
   const who = { cluster: profile.cluster, user: profile.user };
   let agentBinary = '';
   let token = '';
-  let relogin = false;
+  let refresh: Refresh | undefined;
 
   const steps: Step[] = [
     {
@@ -55,14 +68,16 @@ export async function runSetup(ctx: CmcContext, print: (line: string) => void): 
       run: async () => {
         const outcome = await setupRole(tools, profile, user, ctx.systemUser);
         await updateProfileState(settings.connect, profile.name, (s) => ({
-          ...s, clusterName: profile.cluster, clusterUser: profile.user, role: outcome.role, proxyAddr: profile.proxyAddr,
+          ...s, clusterName: profile.cluster, clusterUser: profile.user, role: outcome.role, proxyAddr: profile.proxyAddr, insecure,
         }));
         checkpoint('cmc-role');
-        relogin = outcome.assigned;
+        // The certificate lacks the role when it was just added (or added by a run whose refresh failed).
+        refresh = profile.roles.includes(outcome.role) ? undefined : await refreshCertificate(tools, outcome.role);
         const parts = [
           outcome.created ? `created role ${outcome.role}` : `role ${outcome.role} exists`,
           ...outcome.added.map((a) => `added ${a}`),
           outcome.assigned ? `added it to user ${profile.user}` : `user ${profile.user} has it`,
+          ...(refresh?.ok ? ['refreshed your certificate without a new login (tsh request drop)'] : []),
         ];
         return parts.join('; ');
       },
@@ -96,7 +111,7 @@ export async function runSetup(ctx: CmcContext, print: (line: string) => void): 
       name: 'joining_cluster',
       title: 'Joining the cluster',
       run: async () => {
-        const run = await runAgentUntilJoined(ctx, { profile: profile.name, tools, paths, binary: agentBinary, command: 'setup' }, async () => undefined);
+        const run = await runAgentUntilJoined(ctx, { profile: profile.name, tools, paths, binary: agentBinary, command: 'setup', insecure }, async () => undefined);
         if (!run) throw new ToolsError('ECANCELLED', 'cancelled');
         const { joined } = run;
         // The token has done its job; it expires in 5 minutes anyway.
@@ -117,10 +132,14 @@ export async function runSetup(ctx: CmcContext, print: (line: string) => void): 
       if (isToolsError(err, 'ECANCELLED')) throw err;
       await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.setup', success: false, failedStep: step.name });
       if (!isToolsError(err) && !(err as NodeJS.ErrnoException).syscall) throw err;
-      throw new ToolsError('ECMC', `${step.title} failed: ${describeError(err)}\nFix the cause and run 'teleport-tools cmc setup' again; it continues safely.`, { cause: err });
+      throw new ToolsError('ECMC', `${step.title} failed: ${describeError(explainCertificateError(err, '', insecure))}\nFix the cause and run 'teleport-tools cmc setup' again; it continues safely.`, { cause: err });
     }
   }
   await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.setup', success: true });
   print('Setup complete. Share this computer with: teleport-tools cmc start');
-  if (relogin) print(`Role ${roleName(profile.user)} was added to ${profile.user}: log in again (tsh login) so your certificate includes it.`);
+  if (refresh && !refresh.ok) {
+    print(
+      `Role ${roleName(profile.user)} is not in your certificate yet: ${refresh.reason}. Log in again (tsh login${insecure ? ' --insecure' : ''} --proxy=${profile.proxyAddr}) so that it is; until then the cluster will not let you log in to this computer.`,
+    );
+  }
 }

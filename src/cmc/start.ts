@@ -13,18 +13,30 @@ import { recordEvent } from './events.js';
 import { AgentFailed } from './join.js';
 import { describeExit } from './process.js';
 import { runAgentUntilJoined } from './run-agent.js';
-import { readProfileState, updateProfileState } from './state.js';
+import { updateProfileState } from './state.js';
+import { refuseIfConnectShares } from './connect-agent.js';
+import { explainCertificateError, insecureNotice } from './insecure.js';
 
-export async function runStart(ctx: CmcContext, print: (line: string) => void): Promise<void> {
+export interface StartOptions {
+  /** --insecure (true), --no-insecure (false), or neither: what the profile remembers. */
+  insecure?: boolean | undefined;
+}
+
+export async function runStart(ctx: CmcContext, print: (line: string) => void, opts: StartOptions = {}): Promise<void> {
   const { settings } = ctx;
-  const { tools, profile, paths } = await loggedIn(ctx);
-  const state = await readProfileState(settings.connect, profile.name);
+  const { tools, profile, paths, state, insecure } = await loggedIn(ctx, opts.insecure);
   const configured = await access(paths.config).then(() => true, () => false);
   if (!state.setupCompleted || !configured) {
-    throw new ToolsError('ECMC', `Connect My Computer is not set up for ${profile.name}; run: teleport-tools cmc setup`);
+    throw new ToolsError('ECMC', `Connect My Computer is not set up for ${profile.name}; run: teleport-tools cmc setup${opts.insecure ? ' --insecure' : ''}`);
   }
+  if (insecure) ctx.reporter.warn(insecureNotice(profile.name));
 
-  await requireCompatibleCluster(ctx.http(), profile.proxyAddr, tools.version, (l) => ctx.reporter.warn(l), ctx.signal);
+  await requireCompatibleCluster(ctx.http(), profile.proxyAddr, tools.version, (l) => ctx.reporter.warn(l), ctx.signal, insecure);
+  // After the network: what counts is whether Teleport Connect runs its agent now, not a moment ago.
+  await refuseIfConnectShares(paths, profile.name);
+  if (opts.insecure !== undefined && opts.insecure !== Boolean(state.insecure)) {
+    await updateProfileState(settings.connect, profile.name, (s) => ({ ...s, insecure }));
+  }
 
   // A client-tools update changes the agent's version too: fetch the matching agent first.
   const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
@@ -38,6 +50,7 @@ export async function runStart(ctx: CmcContext, print: (line: string) => void): 
       paths,
       binary: binary.path,
       command: 'start',
+      insecure,
       onStarted: async (agent) => {
         await updateProfileState(settings.connect, profile.name, (s) => ({ ...s, autoStart: true }));
         await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.agentStart' });
@@ -62,6 +75,9 @@ export async function runStart(ctx: CmcContext, print: (line: string) => void): 
       print('Stopping the agent...');
       await agent.stop();
     },
-  );
+  ).catch((err: unknown) => {
+    // An agent (or tctl) that does not trust the proxy says so in Go's words: name the flag.
+    throw explainCertificateError(err, '', insecure);
+  });
   print(run ? 'Stopped sharing this computer.' : 'Stopped the agent before it joined the cluster.');
 }

@@ -27,6 +27,8 @@ export interface ProfileState {
   /** Set when the agent starts; cleared only by an explicit `cmc stop` (or remove, logout). */
   autoStart?: boolean;
   lastFailure?: AgentFailure;
+  /** Set up with --insecure: certificate checks of the proxy are off (see insecure.ts). */
+  insecure?: boolean;
 }
 
 interface StateFile {

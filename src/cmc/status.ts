@@ -14,6 +14,7 @@ import { readHostUuid } from './join.js';
 import { tailFile } from './logs.js';
 import { agentBinary, agentPaths } from './paths.js';
 import { currentRun } from './run-lock.js';
+import { connectAgents, sharedByConnect } from './connect-agent.js';
 import { readProfileState } from './state.js';
 
 export interface CmcStatus {
@@ -26,6 +27,10 @@ export interface CmcStatus {
     agentBinary: { path: string; version: string | null; verified: boolean; problem: string | null };
   };
   running: boolean;
+  /** An agent for this profile that teleport-tools did not start: Teleport Connect's. */
+  sharedByConnect: { pids: number[] } | null;
+  /** Set up with --insecure: certificate checks of the proxy are off. */
+  insecure: boolean;
   runBy: { command: string; pid: number; agentPid: number | null; since: string } | null;
   autoStart: boolean;
   nodeUuid: string | null;
@@ -43,6 +48,8 @@ export async function cmcStatus(ctx: CmcContext, profile: string): Promise<CmcSt
   const paths = agentPaths(settings.connect, profile);
   const state = await readProfileState(settings.connect, profile);
   const run = await currentRun(paths);
+  const connect = await connectAgents(paths);
+  const insecure = Boolean(state.insecure);
   const configFile = await access(paths.config).then(() => true, () => false);
   const { version } = await selectVersion(settings);
   const binary = version ? await checkAgentBinary(settings, version) : { ok: false as const, reason: 'no client-tools version is selected' };
@@ -52,7 +59,7 @@ export async function cmcStatus(ctx: CmcContext, profile: string): Promise<CmcSt
   else if (!state.proxyAddr) compatibility.message = 'not set up yet';
   else {
     try {
-      const clusterVersion = await fetchClusterVersion(ctx.http(), state.proxyAddr, ctx.signal, 5000);
+      const clusterVersion = await fetchClusterVersion(ctx.http(), state.proxyAddr, ctx.signal, 5000, insecure);
       const report = checkCompatibility(version, clusterVersion);
       compatibility = { status: report.status, agentVersion: version, clusterVersion, message: report.message };
     } catch (err) {
@@ -69,6 +76,8 @@ export async function cmcStatus(ctx: CmcContext, profile: string): Promise<CmcSt
       agentBinary: { path: agentBinary(settings.connect), version: binary.ok ? binary.version : null, verified: binary.ok, problem: binary.ok ? null : binary.reason },
     },
     running: run !== undefined,
+    sharedByConnect: connect.length ? { pids: connect } : null,
+    insecure,
     runBy: run ? { command: run.command, pid: run.pid, agentPid: run.agentPid ?? null, since: run.since } : null,
     autoStart: Boolean(state.autoStart),
     nodeUuid: (await readHostUuid(paths)) ?? state.nodeUuid ?? null,
@@ -89,7 +98,11 @@ export function formatStatus(s: CmcStatus): string[] {
     `  Role:           ${s.setup.role ?? 'not set up'}`,
     `  Agent binary:   ${s.setup.agentBinary.verified ? `v${s.setup.agentBinary.version} (${s.setup.agentBinary.path})` : `not ready: ${s.setup.agentBinary.problem}`}`,
     `  Config file:    ${yes(s.setup.configFile)}`,
-    `Running:          ${s.runBy ? `yes (teleport-tools cmc ${s.runBy.command}, pid ${s.runBy.pid}; agent pid ${s.runBy.agentPid ?? '-'}; since ${s.runBy.since})` : 'no'}`,
+    `Running:          ${[
+      ...(s.runBy ? [`yes (teleport-tools cmc ${s.runBy.command}, pid ${s.runBy.pid}; agent pid ${s.runBy.agentPid ?? '-'}; since ${s.runBy.since})`] : []),
+      ...(s.sharedByConnect ? [sharedByConnect(s.sharedByConnect.pids)] : []),
+    ].join('; ') || 'no'}`,
+    `Certificates:     ${s.insecure ? 'not verified (set up with --insecure)' : 'verified'}`,
     `Auto start:       ${yes(s.autoStart)}`,
     `Node:             ${s.nodeUuid ? `${s.nodeName ?? ''} (${s.nodeUuid})`.trim() : 'none yet'}`,
     `Compatibility:    ${s.compatibility.status}${s.compatibility.clusterVersion ? ` (agent v${s.compatibility.agentVersion}, cluster v${s.compatibility.clusterVersion})` : ''}${s.compatibility.message ? `: ${s.compatibility.message}` : ''}`,

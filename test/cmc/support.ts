@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import type { BuiltRelease } from '../helpers/release.js';
 import { CLI, createSandbox } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 import { FakeCluster, defaultCluster } from '../helpers/fake-cluster.js';
+import { tlsPems } from '../helpers/tls.js';
 import type { FakeClusterState } from '../helpers/fake-cluster.js';
 
 export const VERSION = '13.2.3';
@@ -47,9 +50,43 @@ export async function startWorld(ping: Partial<PingBody> = { server_version: VER
   };
 }
 
+/** A cluster proxy of its own (answering /webapi/ping), whose certificate a test can change. */
+export interface Proxy {
+  /** host:port */
+  host: string;
+  /** Pings answered so far. */
+  pings: number;
+  /** From the next connection on, present the test CA's certificate (trusted) or the untrusted one. */
+  present(cert: 'test' | 'other'): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(cert: 'test' | 'other', ping: Partial<PingBody> = { server_version: VERSION, cluster_name: 'fake.example.com' }): Promise<Proxy> {
+  const pair = (c: 'test' | 'other') => (c === 'other' ? { cert: tlsPems.otherCert, key: tlsPems.otherKey } : { cert: tlsPems.cert, key: tlsPems.key });
+  const body = JSON.stringify({ proxy: {}, auth: {}, min_client_version: '12.0.0', ...ping });
+  const proxy = { pings: 0 } as Proxy;
+  const server = createHttpsServer(pair(cert), (req, res) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/webapi/ping') return void res.writeHead(404).end();
+    proxy.pings++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  server.on('tlsClientError', () => undefined); // clients that distrust the certificate hang up
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return Object.assign(proxy, {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    present: (c: 'test' | 'other') => server.setSecureContext(pair(c)),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  });
+}
+
 export interface Fixture {
   world: World;
   sb: CmcSandbox;
+  /** With `selfSigned`: the cluster's proxy, whose certificate this computer does not trust. */
+  proxy?: Proxy;
 }
 
 /**
@@ -58,13 +95,27 @@ export interface Fixture {
  */
 export async function fixture(
   t: { after: (fn: () => Promise<void>) => void },
-  opts: SandboxOptions & { ping?: Partial<PingBody> } = {},
+  opts: SandboxOptions & { ping?: Partial<PingBody>; selfSigned?: boolean } = {},
 ): Promise<Fixture> {
   const world = await startWorld(opts.ping);
   t.after(() => world.close());
-  const sb = await createCmcSandbox(world, opts);
+  if (!opts.selfSigned) {
+    const sb = await createCmcSandbox(world, opts);
+    t.after(() => sb.remove());
+    return { world, sb };
+  }
+  // The CDN stays trusted (client tools and agent downloads); the cluster's proxy is not.
+  const proxy = await startProxy('other', opts.ping);
+  t.after(() => proxy.close());
+  const sb = await createCmcSandbox({ ...world, proxy: proxy.host }, {
+    ...opts,
+    cluster: (s) => {
+      s.selfSigned = true;
+      opts.cluster?.(s);
+    },
+  });
   t.after(() => sb.remove());
-  return { world, sb };
+  return { world, sb, proxy };
 }
 
 export interface CmcSandbox extends Sandbox {
@@ -97,7 +148,7 @@ export async function createCmcSandbox(world: World, opts: SandboxOptions = {}):
   const installed = await sb.cli(['update', '--version', VERSION]);
   assert.equal(installed.code, 0, installed.stderr);
   if (opts.login !== false) {
-    const login = await sb.tool('tsh', ['login', `--proxy=${world.proxy}`, `--user=${opts.user ?? 'alice'}`]);
+    const login = await sb.tool('tsh', ['login', ...(state.selfSigned ? ['--insecure'] : []), `--proxy=${world.proxy}`, `--user=${opts.user ?? 'alice'}`]);
     assert.equal(login.code, 0, login.stderr);
   }
   const profile = world.proxy.replace(/:\d+$/, '');
@@ -241,6 +292,24 @@ export async function readJson<T>(file: string): Promise<T> {
 }
 
 /** A sandbox in `world` where `cmc setup` already ran, removed after the test. */
+/** The arguments of a live process (Linux). */
+export function cmdline(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+}
+
+/**
+ * A stand-in for an agent that Teleport Connect started: a real process, not ours, whose arguments
+ * are `teleport start --config=<config>` (after node's own). Killed after the test.
+ */
+export function standInAgent(t: { after: (fn: () => Promise<void>) => void }, config: string): Running {
+  const r = new Running(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")', 'start', `--config=${config}`]));
+  t.after(async () => {
+    r.child.kill('SIGKILL');
+    await r.exited;
+  });
+  return r;
+}
+
 export async function setUpSandbox(world: World, t: { after: (fn: () => Promise<void>) => void }): Promise<CmcSandbox> {
   const sb = await createCmcSandbox(world);
   t.after(() => sb.remove());
@@ -251,6 +320,8 @@ export async function setUpSandbox(world: World, t: { after: (fn: () => Promise<
 
 export interface StatusReport {
   running: boolean;
+  insecure: boolean;
+  sharedByConnect: { pids: number[] } | null;
   autoStart: boolean;
   nodeUuid: string | null;
   runBy: { command: string; pid: number; agentPid: number | null } | null;
@@ -287,7 +358,7 @@ export async function interrupt(run: Running): Promise<RunResult> {
   return done;
 }
 
-type StateFile = { profiles: Record<string, { autoStart?: boolean; setupCompleted?: boolean; nodeUuid?: string }> };
+type StateFile = { profiles: Record<string, { autoStart?: boolean; setupCompleted?: boolean; nodeUuid?: string; insecure?: boolean }> };
 
 /** The sandbox profile's entry in teleport-tools-cmc.json (undefined: none, or no file). */
 export async function profileState(sb: CmcSandbox): Promise<StateFile['profiles'][string] | undefined> {

@@ -8,7 +8,9 @@ import { checkCompatibility } from '../../src/cmc/compat.js';
 import { withDebugServiceOff } from '../../src/cmc/config-file.js';
 import { requireSupportedOs } from '../../src/cmc/context.js';
 import { anonymize } from '../../src/cmc/events.js';
+import { explainCertificateError, isCertificateError, resolveInsecure } from '../../src/cmc/insecure.js';
 import { LastLines, RotatingLog, tailFile } from '../../src/cmc/logs.js';
+import { agentArgs } from '../../src/cmc/process.js';
 import { agentPaths, checkProfile } from '../../src/cmc/paths.js';
 
 describe('checkCompatibility', () => {
@@ -88,5 +90,22 @@ describe('names', () => {
     assert.equal(anonymize(a, 'alice'), anonymize(a, 'alice'));
     assert.notEqual(anonymize(a, 'alice'), anonymize(b, 'alice'));
     assert.match(anonymize(a, 'alice'), /^[0-9a-f]{64}$/);
+  });
+  test('--insecure: the flag wins over what the profile remembers; certificate errors are recognised and name the flag', () => {
+    assert.equal(resolveInsecure(undefined, { insecure: true }), true);
+    assert.equal(resolveInsecure(false, { insecure: true }), false);
+    assert.equal(resolveInsecure(true, {}), true);
+    assert.equal(resolveInsecure(undefined, {}), false);
+    const node = Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }) });
+    const go = new Error('tctl get user/alice: Get "https://p:3080/webapi/find": tls: failed to verify certificate: x509: certificate signed by unknown authority');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    assert.equal(isCertificateError(node), true);
+    assert.equal(isCertificateError(go), true);
+    assert.equal(isCertificateError(refused), false);
+    assert.match(String((explainCertificateError(go, 'x', false) as Error).message), /^x: the proxy's certificate is not trusted .* run the command again with --insecure$/);
+    assert.equal(explainCertificateError(go, 'x', true), go, 'with --insecure, left as it is');
+    assert.equal(explainCertificateError(refused, 'x', false), refused);
+    assert.deepEqual(agentArgs(agentPaths({ userData: '/u', cache: '/c' }, 'p'), true), ['start', '--insecure', '--config=/u/agents/p/config.yaml']);
+    assert.deepEqual(agentArgs(agentPaths({ userData: '/u', cache: '/c' }, 'p'), false), ['start', '--config=/u/agents/p/config.yaml']);
   });
 });

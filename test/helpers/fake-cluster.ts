@@ -32,6 +32,10 @@ export interface Faults {
   agentCrashOnStart?: boolean;
   nodeNeverAppears?: boolean;
   ignoreSigterm?: boolean;
+  /** `tsh request drop` fails (exit 1). */
+  requestDropFails?: boolean;
+  /** `tsh request drop` exits 0, prints something unexpected and reissues nothing. */
+  requestDropUnchanged?: boolean;
 }
 
 export interface FakeClusterState {
@@ -44,6 +48,10 @@ export interface FakeClusterState {
   tokens: Record<string, { roles: string[]; expires: string }>;
   nodes: Record<string, FakeNode>;
   faults: Faults;
+  /** The proxy's certificate is not trusted: tsh and tctl need --insecure, and the agent too. */
+  selfSigned?: boolean;
+  /** Every ID `tsh request drop` was given, in order. */
+  droppedRequests?: string[];
 }
 
 const role = (name: string, logins: string[] = []): FakeRole => ({

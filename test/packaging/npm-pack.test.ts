@@ -4,9 +4,10 @@
 // the commands and leaves $TELEPORT_HOME alone. The npm registry (or npm's cache) provides the
 // dependencies; everything else stays on loopback.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { lstat, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -117,6 +118,28 @@ describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
     assert.equal(tctl.code, 0, tctl.stderr);
     assert.match(tctl.stdout, /^Teleport v17\.0\.1 /);
     assert.equal(cdn.requests.length, mark, 'the fast path makes no request');
+  });
+
+  it('teleport-tools cmc status from there: an --insecure profile pings an untrusted proxy, and a Teleport Connect agent shows', async (t) => {
+    // Remembered state as `cmc setup --insecure` leaves it, for a proxy whose CA this computer does not trust.
+    const proxy = await startCdn({ cert: 'other', ping: { server_version: VERSION } });
+    t.after(() => proxy.close());
+    const userData = join(tmp, 'xdg config', 'Teleport Connect');
+    const profile = '127.0.0.1';
+    await mkdir(userData, { recursive: true });
+    const state = { version: 1, profiles: { [profile]: { insecure: true, proxyAddr: new URL(proxy.url).host, setupCompleted: true } } };
+    await writeFile(join(userData, 'teleport-tools-cmc.json'), JSON.stringify(state));
+    const connect = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")', 'start', `--config=${join(userData, 'agents', profile, 'config.yaml')}`]);
+    t.after(() => connect.kill('SIGKILL'));
+    await once(connect.stdout, 'data');
+
+    const r = await runBin('teleport-tools', ['cmc', 'status', '--json', '--profile', profile], { XDG_CONFIG_HOME: join(tmp, 'xdg config') });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { insecure: boolean; sharedByConnect: { pids: number[] } | null; compatibility: { clusterVersion: string | null } };
+    assert.equal(report.insecure, true);
+    assert.equal(report.compatibility.clusterVersion, VERSION, 'the ping skipped certificate checks');
+    assert.deepEqual(report.sharedByConnect, { pids: [connect.pid] });
+    assert.equal(connect.exitCode, null, 'never signalled');
   });
 
   it('teleport-tools doctor from the installed package finds everything in order', async () => {
