@@ -101,11 +101,14 @@ export async function nativeGet(url: URL, o: NativeGetOptions): Promise<Hop> {
       });
     });
     req.on('error', (err) => {
-      if (res && !res.destroyed) res.destroy(err);
+      // After a complete body a socket error is nobody's business; before, the body's reader hears it.
+      if (res && !res.complete && !res.destroyed) res.destroy(err);
       if (!done) fail(err);
     });
     req.on('response', (response) => {
       res = response;
+      // Readers listen while they read; an error after they stopped must not crash the process.
+      response.on('error', () => undefined);
       response.once('close', cleanUp);
       done = true;
       resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: response });
