@@ -10,7 +10,7 @@ import { ToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
 import { extractEntries } from './archive.js';
-import type { ExtractSpec } from './archive.js';
+import type { ExtractSpec, Extracted } from './archive.js';
 
 /** What the decompressor is fed at a time. */
 const BATCH_BYTES = 256 * 1024;
@@ -31,12 +31,10 @@ export interface DownloadRequest {
   onProgress?: (p: Progress) => void;
 }
 
-export interface Downloaded {
+export interface Downloaded extends Extracted {
   /** Of the archive. */
   sha256: string;
   bytes: number;
-  /** SHA-256 of each extracted file, by file name. */
-  files: Record<string, string>;
 }
 
 export async function fetchExpectedDigest(http: HttpClient, archiveUrl: string, archiveName: string, signal?: AbortSignal): Promise<string> {
@@ -83,9 +81,9 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
     tap.destroy(err);
   });
 
-  let files: Record<string, string>;
+  let extracted: Extracted;
   try {
-    files = await extractEntries(body.pipe(tap), req.destDir, req.spec, req.signal);
+    extracted = await extractEntries(body.pipe(tap), req.destDir, req.spec, req.signal);
   } catch (err) {
     body.destroy();
     if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
@@ -103,5 +101,5 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
   }
   checkpoint('digest-verified');
-  return { sha256: actual, bytes: received, files };
+  return { ...extracted, sha256: actual, bytes: received };
 }

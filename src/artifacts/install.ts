@@ -1,7 +1,8 @@
 /**
  * Download, verify and publish a release's binaries as one directory, all at once or not at all:
  * under the cache lock, into a fresh staging directory beside the target, then one rename. A target
- * that is already there means another process won; we use its result.
+ * that is already there means another process won; we use its result. A directory holding macOS app
+ * bundles is never renamed once published: it is unpublished in place (manifest first) instead.
  */
 import { chmod, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -10,9 +11,10 @@ import { ToolsError, fsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
-import { readManifest, writeManifest } from './manifest.js';
+import { hasBundles, readManifest, writeManifest } from './manifest.js';
+import { removeInPlace } from './remove.js';
 import type { Manifest } from './manifest.js';
-import { archiveName, archiveUrl, entryPath } from './release.js';
+import { archiveLayout, archiveName, archiveUrl } from './release.js';
 import type { ReleaseRef } from './release.js';
 import { DEFAULT_LIMITS } from './archive.js';
 import { downloadVerified } from './download.js';
@@ -35,6 +37,12 @@ export interface InstallRequest {
   onWait?: () => void;
   onStart?: (total: number | undefined) => void;
   onProgress?: (p: Progress) => void;
+  /**
+   * Runs while the lock is held, right after a download is published and before `whileLocked`: the
+   * first run of the new binaries. When it throws, the version is unpublished again and the install
+   * fails with that error.
+   */
+  afterPublish?: (result: InstallResult) => Promise<void>;
   /** Runs while the lock is held, after the target is in place (retention, version file). */
   whileLocked?: (result: InstallResult) => Promise<void>;
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
@@ -75,7 +83,10 @@ async function fsyncDir(dir: string): Promise<void> {
 /** Puts staging in place of target in one rename (an old target of another release is moved aside first). */
 async function publish(staging: string, target: string, cacheDir: string): Promise<void> {
   const old = await readManifest(target);
-  if (old) {
+  if (old && hasBundles(old)) {
+    await removeInPlace(target);
+    await rename(staging, target);
+  } else if (old) {
     const trash = join(cacheDir, `${TRASH_PREFIX}${basename(target)}-${process.pid}`);
     await rename(target, trash);
     await rename(staging, target);
@@ -124,7 +135,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       throw fsError(`cannot write to ${req.cacheDir}`, err);
     }
     const name = archiveName(req.release);
-    const entries = Object.fromEntries(req.binaries.map((b) => [entryPath(req.release.edition, b), b]));
+    const layout = archiveLayout(req.release, req.binaries);
     const scope = scopedSignal([req.signal, lock.compromised]);
     const { signal } = scope;
     const got = await downloadVerified({
@@ -132,7 +143,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       archiveUrl: archiveUrl(req.cdnBaseUrl, req.release),
       archiveName: name,
       destDir: staging,
-      spec: { entries, ...(req.limits ?? DEFAULT_LIMITS) },
+      spec: { ...layout, ...(req.limits ?? DEFAULT_LIMITS) },
       signal,
       onStart: req.onStart,
       onProgress: req.onProgress,
@@ -149,6 +160,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       sha256: got.sha256,
       binaries: [...req.binaries],
       files: got.files,
+      ...(Object.keys(got.bundles).length > 0 ? { bundles: got.bundles, bundleEntries: got.bundleEntries } : {}),
       installedAt: new Date().toISOString(),
     };
     try {
@@ -162,6 +174,14 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     staging = undefined;
     checkpoint('renamed');
     const result = { dir: req.target, downloaded: true, manifest };
+    if (req.afterPublish) {
+      try {
+        await req.afterPublish(result);
+      } catch (err) {
+        await removeInPlace(req.target).catch(() => undefined);
+        throw err;
+      }
+    }
     await req.whileLocked?.(result);
     return result;
   } finally {

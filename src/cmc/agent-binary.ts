@@ -14,7 +14,7 @@ import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
 import { installRelease, installedManifest } from '../artifacts/install.js';
-import { readManifest } from '../artifacts/manifest.js';
+import { manifestFileFor, readManifest } from '../artifacts/manifest.js';
 import type { ReleaseRef } from '../artifacts/release.js';
 import { execCommand } from './exec.js';
 import { agentBinary, agentBinaryDir } from './paths.js';
@@ -65,7 +65,8 @@ async function inspectAgentBinary(settings: Settings, version: string): Promise<
     return { state: { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` }, published: false };
   }
   const binary = agentBinary(settings.connect);
-  const expected = manifest.files.teleport;
+  // `teleport` is a bare binary in every layout, macOS app-bundle archives included.
+  const expected = manifestFileFor(manifest, 'teleport')?.sha256;
   const actual = await sha256File(binary);
   if (!expected || actual !== expected) return { state: { ok: false, reason: `${binary} changed since it was verified` }, published: true };
   const answered = await agentVersion(binary, settings.env);

@@ -75,6 +75,11 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
       reporter.downloadStart(archiveName(release), total);
     },
     onProgress: (p) => reporter.downloadProgress(p),
+    // App bundles (macOS): each binary's first run happens here, once, before anything execs it.
+    afterPublish: async ({ dir, manifest }) => {
+      const { firstRun } = await import('../artifacts/first-run.js');
+      for (const tool of Object.keys(manifest.bundles ?? {})) await firstRun(dir, tool, settings.env);
+    },
     whileLocked: async () => {
       if (started) reporter.downloadEnd(true);
       started = false;
