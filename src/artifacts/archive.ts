@@ -135,10 +135,6 @@ async function settleLayouts(destDir: string, spec: ExtractSpec, state: SinkStat
       missing.push(bundle ? `${bundle} or ${path}` : path);
     }
   }
-  for (const writer of state.writers.values()) {
-    // A bundle nobody asked for by name is still checked whole: it was written into staging.
-    if (writer.present && !Object.values(spec.entries).includes(writer.spec.binary)) await writer.finish();
-  }
   if (missing.length > 0) throw archiveError(`it has no ${missing.join(', ')}`);
 }
 

@@ -138,6 +138,7 @@ export class BundleWriter {
     const exe = this.recorded.get(this.spec.executable);
     if (!exe) throw archiveError(`${this.archiveDir} has no ${this.spec.executable}`);
     if (exe.type !== 'file') throw archiveError(`${this.where(this.spec.executable)} is a ${exe.type === 'dir' ? 'directory' : 'symbolic link'}, not a regular file`);
+    if (exe.mode !== '0755') throw archiveError(`${this.where(this.spec.executable)} is not marked executable`);
     const rootReal = await realpath(this.root);
     for (const rel of this.links) {
       const real = await realpath(join(this.root, rel)).catch((err: NodeJS.ErrnoException) => err);

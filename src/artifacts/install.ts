@@ -112,7 +112,11 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     onWait: req.onWait,
     signal: req.signal,
     staleMs: req.lockStaleMs,
-    isDone: async () => (await installedManifest(req.target, req.release, req.binaries)) !== undefined,
+    // App bundles: the holder runs their first run after publishing, so wait for its lock to go.
+    isDone: async () => {
+      const done = await installedManifest(req.target, req.release, req.binaries);
+      return done !== undefined && !(req.afterPublish && hasBundles(done));
+    },
   });
   if (!lock) {
     const manifest = await installedManifest(req.target, req.release, req.binaries);

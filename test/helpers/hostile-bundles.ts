@@ -109,6 +109,11 @@ export const HOSTILE_BUNDLES = {
     expect: `refusing archive: ${p('tsh.app/Contents/MacOS/tsh')} is a symbolic link, not a regular file`,
     entries: () => swap('tsh.app/Contents/MacOS/tsh', { path: p('tsh.app/Contents/MacOS/tsh'), type: 'symlink', linkpath: '../Info.plist' }),
   },
+  'executable-not-executable': {
+    why: 'Contents/MacOS/tsh is not marked executable',
+    expect: `refusing archive: ${p('tsh.app/Contents/MacOS/tsh')} is not marked executable`,
+    entries: () => base().map((e) => (e.path === p('tsh.app/Contents/MacOS/tsh') ? { ...e, mode: 0o644 } : e)),
+  },
   duplicate: {
     why: 'two Contents/MacOS/tsh entries; the second (version 0.0.1) would win in plain tar',
     expect: `refusing archive: ${p('tsh.app/Contents/MacOS/tsh')} appears more than once`,

@@ -104,6 +104,19 @@ describe('macOS app bundles (Teleport 17+)', () => {
     assert.deepEqual((await m.sb.cacheEntries()).filter((e) => e !== '.lock'), ['17.1.0', '17.2.0']);
   });
 
+  test('four launchers at once on an empty cache: one download, one first run, then all four run', async (t) => {
+    const m = await mac(t);
+    cdn.setVersion('v17.0.1');
+    const archive = `/${archiveName({ version: '17.0.1', ...DARWIN })}`;
+    const before = cdn.count(archive);
+    const runs = await Promise.all([1, 2, 3, 4].map(() => m.tool('tsh', ['__pid'])));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    assert.equal(cdn.count(archive) - before, 1, 'one archive download');
+    const calls = await m.calls();
+    assert.deepEqual(calls.slice(0, 2), FIRST_RUN('17.0.1'), 'the first run comes before any launcher execs tsh');
+    assert.deepEqual(calls.slice(2), Array(4).fill('tsh v17.0.1: __pid (TELEPORT_TOOLS_VERSION=off)'));
+  });
+
   test('a bundle whose binary fails its first run is a failed install: not installed, the installed one runs', async (t) => {
     const m = await mac(t);
     cdn.setVersion('v17.0.1');
