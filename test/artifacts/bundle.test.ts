@@ -145,3 +145,29 @@ describe('manifestFileFor', () => {
     assert.deepEqual(await readdir(dir), ['.teleport-tools.json']);
   });
 });
+
+describe('the cache follows the tsh link, and only inside the version directory', () => {
+  test('isInstalled: a link into the bundle counts; a link out of the version, to a directory, or dangling does not', async (t) => {
+    const { isInstalled } = await import('../../src/tools/cache.js');
+    const { symlink, unlink, writeFile } = await import('node:fs/promises');
+    const cache = await tempDir(t, 'tt-bundle-');
+    const dir = join(cache, BUNDLE_VERSION);
+    await mkdir(join(dir, 'tsh.app/Contents/MacOS'), { recursive: true });
+    await writeFile(join(dir, 'tsh.app/Contents/MacOS/tsh'), '#!/bin/sh\n', { mode: 0o755 });
+    const manifest: Manifest = { version: BUNDLE_VERSION, edition: 'oss', archive: 'a', sha256: 'x', binaries: ['tsh'], files: {}, bundles: { tsh: 'tsh.app/Contents/MacOS/tsh' }, installedAt: '' };
+    await writeFile(join(dir, '.teleport-tools.json'), JSON.stringify(manifest));
+    const link = join(dir, 'tsh');
+    const cases: [string, boolean][] = [
+      ['tsh.app/Contents/MacOS/tsh', true],
+      ['../outside-tsh', false],
+      ['tsh.app/Contents/MacOS', false],
+      ['tsh.app/Contents/MacOS/missing', false],
+    ];
+    await writeFile(join(cache, 'outside-tsh'), '#!/bin/sh\n', { mode: 0o755 });
+    for (const [target, expected] of cases) {
+      await unlink(link).catch(() => undefined);
+      await symlink(target, link);
+      assert.equal(await isInstalled(cache, BUNDLE_VERSION, 'tsh'), expected, target);
+    }
+  });
+});
