@@ -5,14 +5,12 @@
  * that cannot even print its version must not be recorded as installed.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 
 export const FIRST_RUN_TIMEOUT_MS = 30_000;
 
-/** Runs `<dir>/<binary> version` (output discarded); throws an EINSTALL error when it does not exit 0. */
-export function firstRun(dir: string, binary: string, env: Readonly<Record<string, string | undefined>>, timeoutMs = FIRST_RUN_TIMEOUT_MS): Promise<void> {
-  const file = join(dir, binary);
+/** Runs `<file> version` (output discarded); throws an EINSTALL error when it does not exit 0. */
+export function firstRun(file: string, binary: string, env: Readonly<Record<string, string | undefined>>, timeoutMs = FIRST_RUN_TIMEOUT_MS): Promise<void> {
   const failed = (why: string, cause?: unknown) =>
     new ToolsError('EINSTALL', `the first run of ${file} (${binary} version) ${why}`, cause === undefined ? undefined : { cause });
   return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
  * that is already there means another process won; we use its result. A directory holding macOS app
  * bundles is never renamed once published: it is unpublished in place (manifest first) instead.
  */
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
@@ -167,8 +167,13 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       ...(Object.keys(got.bundles).length > 0 ? { bundles: got.bundles, bundleEntries: got.bundleEntries } : {}),
       installedAt: new Date().toISOString(),
     };
+    // With a first run to do, the `tsh`/`tctl` links (what the fast path runs) and the manifest (what
+    // makes the directory count as installed) are made only once it has passed: a process killed in
+    // between leaves a directory that nothing runs or counts as a version, and the next install replaces it.
+    const firstRunFirst = req.afterPublish !== undefined && hasBundles(manifest);
     try {
-      await writeManifest(staging, manifest);
+      if (!firstRunFirst) await writeManifest(staging, manifest);
+      else for (const tool of Object.keys(manifest.bundles ?? {})) await unlink(join(staging, tool));
       await chmod(staging, 0o755); // mkdtemp made it 0700
       checkpoint('staging-complete');
       await publish(staging, req.target, req.cacheDir);
@@ -181,9 +186,15 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     if (req.afterPublish) {
       try {
         await req.afterPublish(result);
+        if (firstRunFirst) {
+          // Now the fast path (the links) and the slow path (the manifest) may use it.
+          for (const [tool, exe] of Object.entries(manifest.bundles ?? {})) await symlink(exe, join(req.target, tool));
+          await writeManifest(req.target, manifest);
+          await fsyncDir(req.target);
+        }
       } catch (err) {
         await removeInPlace(req.target).catch(() => undefined);
-        throw err;
+        throw wrapFs(err, `installing ${name} into ${req.target}`);
       }
     }
     await req.whileLocked?.(result);

@@ -117,6 +117,24 @@ describe('macOS app bundles (Teleport 17+)', () => {
     assert.deepEqual(calls.slice(2), Array(4).fill('tsh v17.0.1: __pid (TELEPORT_TOOLS_VERSION=off)'));
   });
 
+  test('killed after publishing, before the first run: neither path uses it; the next run installs it again', async (t) => {
+    const m = await mac(t);
+    cdn.setVersion('v17.0.1');
+    const killed = await m.tool('tsh', ['version'], { TELEPORT_TOOLS_TEST_CRASH_AT: 'renamed' });
+    assert.notEqual(killed.code, 0);
+    const dir = join(m.sb.cacheDir, '17.0.1');
+    assert.ok((await lstat(join(dir, 'tsh.app'))).isDirectory(), 'the bundles were published');
+    await assert.rejects(lstat(join(dir, 'tsh')), 'no tsh link: the fast path cannot run it');
+    await assert.rejects(lstat(join(dir, '.teleport-tools.json')), 'no manifest: not installed');
+    assert.deepEqual(await m.calls(), []);
+    // The dead process's lock goes stale first (10 s), then the install starts over.
+    const again = await m.tool('tsh', ['version']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^Teleport v17\.0\.1 /);
+    assert.deepEqual(await m.calls(), [...FIRST_RUN('17.0.1'), 'tsh v17.0.1: version (TELEPORT_TOOLS_VERSION=off)']);
+    assert.equal(await readlink(join(dir, 'tsh')), 'tsh.app/Contents/MacOS/tsh');
+  });
+
   test('a bundle whose binary fails its first run is a failed install: not installed, the installed one runs', async (t) => {
     const m = await mac(t);
     cdn.setVersion('v17.0.1');
@@ -127,7 +145,7 @@ describe('macOS app bundles (Teleport 17+)', () => {
     assert.match(r.stdout, /^Teleport v17\.0\.1 /);
     const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
     assert.equal(warnings.length, 1, r.stderr);
-    assert.match(warnings[0] ?? '', /could not install v17\.3\.0: the first run of .*\/17\.3\.0\/tctl \(tctl version\) exited with status 3; running the newest installed version, v17\.0\.1$/);
+    assert.match(warnings[0] ?? '', /could not install v17\.3\.0: the first run of .*\/17\.3\.0\/tctl\.app\/Contents\/MacOS\/tctl \(tctl version\) exited with status 3; running the newest installed version, v17\.0\.1$/);
     assert.deepEqual((await m.sb.cacheEntries()).filter((e) => e !== '.lock'), ['17.0.1']);
     assert.deepEqual(await m.calls(), [`tsh v${FAILING_VERSION}: version (TELEPORT_TOOLS_VERSION=off)`, 'tsh v17.0.1: version (TELEPORT_TOOLS_VERSION=off)']);
   });
