@@ -46,7 +46,7 @@ async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise
   // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
   const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
   const real = bundled ? await toolFile(dir, tool) : bin;
-  if (!real) throw new ToolsError('EUNSAFE', `${bin} does not lead to a file inside ${dir}; run 'teleport-tools update' to reinstall v${version}`);
+  if (!real) throw new ToolsError('EUNSAFE', `${bin} does not lead to a file inside ${dir}; remove ${dir} and the next run installs v${version} again`);
   await checkPrivate(real, tool);
   return bin;
 }
