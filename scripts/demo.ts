@@ -53,6 +53,8 @@ async function main(): Promise<void> {
   const cdn = await startCdn({ version: 'v13.2.3' });
   cdn.serveRelease(v1);
   cdn.serveRelease(v2);
+  // A macOS release of Teleport 17 (tsh.app and tctl.app bundles), for step 6.
+  cdn.serveRelease(await buildRelease({ dir: cdnDir, version: '17.0.1', edition: 'oss', os: 'darwin', arch: 'arm64' }));
   const cluster = await FakeCluster.create(join(root, 'cluster.json'), defaultCluster(cdn.url.replace('https://', '')));
   process.stdout.write(`CDN: ${cdn.url}  (archives: ${v1.archiveName}, ${v2.archiveName})\n`);
 
@@ -97,9 +99,14 @@ async function main(): Promise<void> {
     say('5. What is installed and why');
     await step('teleport-tools status', tt, ['status']);
 
+    say('6. macOS, Teleport 17+: the signed tsh.app/tctl.app bundles are installed whole, tsh links into them');
+    const mac = { ...env, TELEPORT_HOME: join(home, '.tsh-mac'), TELEPORT_TOOLS_TEST_PLATFORM: 'darwin-arm64', TELEPORT_TOOLS_VERSION: '17.0.1' };
+    if ((await show(mac, 'TELEPORT_TOOLS_TEST_PLATFORM=darwin-arm64 TELEPORT_TOOLS_VERSION=17.0.1 tsh version', tsh, ['version'])) !== 0) failures++;
+    if ((await show(mac, 'ls -l ~/.tsh-mac/cache/17.0.1', 'ls', ['-l', join(home, '.tsh-mac', 'cache', '17.0.1')])) !== 0) failures++;
+
     const cmcDemo = join(REPO, 'dist', 'scripts', 'demo-cmc.js');
     if (existsSync(cmcDemo)) {
-      say('6. Connect My Computer: share this computer with the (fake) cluster as an SSH node');
+      say('7. Connect My Computer: share this computer with the (fake) cluster as an SSH node');
       const { runCmcDemo } = (await import(cmcDemo)) as { runCmcDemo: (o: unknown) => Promise<void> };
       await runCmcDemo({ env, log: (line: string) => process.stdout.write(`${line}\n`), cli: tt, tsh, cdn, cluster, root });
     }

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ENOTOOL' // no usable binary anywhere
   | 'ECANCELLED' // the user pressed Ctrl-C
   | 'EUSAGE' // bad command line
+  | 'EINSTALL' // a freshly installed binary failed its first run
   | 'ECMC'; // Connect My Computer step failed
 
 export class ToolsError extends Error {

@@ -9,7 +9,7 @@ import type { ToolsConfig } from './config.js';
 import { ToolsError } from './errors.js';
 import type { HttpOptions } from './http.js';
 import { isPlainVersion } from './version.js';
-import { detectPlatform } from './artifacts/release.js';
+import { detectPlatform, parsePlatform } from './artifacts/release.js';
 import type { Platform } from './artifacts/release.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -112,7 +112,11 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
 
   let platform: Platform | ToolsError;
   try {
-    platform = detectPlatform(opts.platform ?? process.platform, opts.arch ?? process.arch);
+    // Tests only: install another platform's archives (the macOS app-bundle layout on Linux).
+    const testPlatform = pick(env, 'TELEPORT_TOOLS_TEST_PLATFORM');
+    platform = testPlatform
+      ? parsePlatform(testPlatform, 'TELEPORT_TOOLS_TEST_PLATFORM')
+      : detectPlatform(opts.platform ?? process.platform, opts.arch ?? process.arch);
   } catch (err) {
     platform = err as ToolsError;
   }

@@ -1,12 +1,14 @@
 /**
  * Extracts a few named binaries from a gzip'd tar stream, treating the archive as hostile: any absolute
  * or `..` path anywhere, or any entry declaring more than the size cap, refuses the whole archive; a
- * wanted entry must be a regular file, present once; everything we write gets mode 0755 from us, never
+ * wanted entry must be a regular file, present once; everything we write gets its mode from us, never
  * from the archive. Decompressed bytes are capped so a bomb cannot fill the disk or pin the CPU.
+ * On macOS a binary may come as an app bundle instead (bundle.ts); which layout an archive uses is only
+ * known once it has been read, so both are extracted into staging and the bundle wins at the end.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { chmod, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -15,12 +17,23 @@ import { createGunzip } from 'node:zlib';
 import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { ToolsError } from '../errors.js';
+import { BundleWriter, DEFAULT_MAX_BUNDLE_ENTRIES, archiveError } from './bundle.js';
+import type { BundleEntry, BundleSpec } from './bundle.js';
+
+export type { BundleEntry, BundleSpec } from './bundle.js';
 
 export const GiB = 1024 ** 3;
 
 export interface ExtractSpec {
   /** Archive path (e.g. `teleport/tsh`) -> file name written in the destination directory. */
   entries: Readonly<Record<string, string>>;
+  /**
+   * App bundles that replace a bare entry when the archive holds them: archive directory (e.g.
+   * `teleport/tsh.app`) -> the bundle. Its `binary` is the file name of the bare entry it replaces.
+   */
+  bundles?: Readonly<Record<string, BundleSpec>>;
+  /** Most entries one bundle may hold (default 1000; a real one holds a dozen). */
+  maxBundleEntries?: number;
   /** Largest entry, wanted or not. */
   maxEntryBytes: number;
   /** Largest decompressed archive. */
@@ -41,10 +54,6 @@ function formatLimit(bytes: number): string {
   if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB} GiB`;
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
   return `${bytes} bytes`;
-}
-
-function archiveError(message: string, cause?: unknown): ToolsError {
-  return new ToolsError('EARCHIVE', `refusing archive: ${message}`, cause === undefined ? undefined : { cause });
 }
 
 /** Normalises an entry path, refusing the ones that could escape the destination. */
@@ -82,14 +91,74 @@ function parserError(err: Error & { entry?: { path?: string }; header?: { path?:
   return archiveError(`${err.message}${at(err.entry?.path ?? err.header?.path ?? position.entry)}`, err);
 }
 
+/** What an extraction left in the destination directory. */
+export interface Extracted {
+  /** SHA-256 of every regular file written, by path relative to the destination. */
+  files: Record<string, string>;
+  /** Binaries that came as app bundles -> their executable's path (`tsh.app/Contents/MacOS/tsh`). */
+  bundles: Record<string, string>;
+  /** Every entry of those bundles. */
+  bundleEntries: BundleEntry[];
+}
+
+/** The bundle an entry path belongs to, and its path below the bundle directory. */
+function bundleOf(path: string, writers: Map<string, BundleWriter>): [BundleWriter, string] | undefined {
+  for (const [dir, writer] of writers) {
+    if (path === dir) return [writer, ''];
+    if (path.startsWith(`${dir}/`)) return [writer, path.slice(dir.length + 1)];
+  }
+  return undefined;
+}
+
+/**
+ * The decision made once the whole archive is read: a binary whose bundle the archive held uses the
+ * bundle (its bare copy, if any, is dropped and `<name>` becomes a relative link to the executable);
+ * any other binary needs its bare entry, which must have been a regular file.
+ */
+async function settleLayouts(destDir: string, spec: ExtractSpec, state: SinkState, result: Extracted): Promise<void> {
+  const missing: string[] = [];
+  for (const [path, name] of Object.entries(spec.entries)) {
+    const writer = [...state.writers.values()].find((w) => w.spec.binary === name && w.present);
+    if (writer) {
+      result.bundleEntries.push(...(await writer.finish()));
+      const exe = `${writer.spec.name}/${writer.spec.executable}`;
+      await rm(join(destDir, name), { force: true });
+      delete result.files[name];
+      await symlink(exe, join(destDir, name));
+      result.bundles[name] = exe;
+      continue;
+    }
+    const deferred = state.refusedBare.get(path);
+    if (deferred) throw deferred;
+    if (!state.seen.has(path)) {
+      const bundle = Object.entries(spec.bundles ?? {}).find(([, b]) => b.binary === name)?.[0];
+      missing.push(bundle ? `${bundle} or ${path}` : path);
+    }
+  }
+  if (missing.length > 0) throw archiveError(`it has no ${missing.join(', ')}`);
+}
+
+interface SinkState {
+  seen: Set<string>;
+  writers: Map<string, BundleWriter>;
+  /** Bare entries that are not regular files, where a bundle may still make them irrelevant. */
+  refusedBare: Map<string, ToolsError>;
+}
+
 /**
  * Feeds the decompressed tar into node-tar's strict Parser and writes the wanted entries. Resolves
  * once the archive ended cleanly and every wanted file is on disk (flushed).
  */
-function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, string>, position: Position): Writable {
+function tarSink(destDir: string, spec: ExtractSpec, result: Extracted, position: Position): Writable {
   const wanted = new Map(Object.entries(spec.entries));
-  const seen = new Set<string>();
-  const writes: Promise<void>[] = [];
+  const maxBundleEntries = spec.maxBundleEntries ?? DEFAULT_MAX_BUNDLE_ENTRIES;
+  const state: SinkState = {
+    seen: new Set<string>(),
+    writers: new Map(Object.entries(spec.bundles ?? {}).map(([dir, b]) => [dir, new BundleWriter(dir, destDir, b, maxBundleEntries)])),
+    refusedBare: new Map(),
+  };
+  const { seen } = state;
+  const writes: Promise<unknown>[] = [];
   /** Files being written: closed at once when the archive is refused or the download cancelled. */
   const open = new Set<Writable>();
   let failure: Error | undefined;
@@ -111,6 +180,33 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
     cb?.(failure);
   };
 
+  /**
+   * Streams one entry's body into `<destDir>/<rel>` (created, never overwritten), hashing it on the
+   * way; the digest is recorded before the write counts as done.
+   */
+  const writeFile = (entry: ReadEntry, rel: string, mode: number, onDigest?: (digest: string) => void): Promise<void> => {
+    const file = join(destDir, rel);
+    const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
+    open.add(out);
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const written = pipeline(entry, tap, out).then(async () => {
+      open.delete(out);
+      await chmod(file, mode);
+      const digest = hash.digest('hex');
+      result.files[rel] = digest;
+      onDigest?.(digest);
+    });
+    writes.push(written);
+    written.catch(fail);
+    return written;
+  };
+
   parser.on('entry', (entry: ReadEntry) => {
     position.entry = entry.path;
     try {
@@ -118,6 +214,12 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
       // Any entry, wanted or not: a bomb is refused at its header instead of after gigabytes of zeros.
       if ((entry.size ?? 0) > spec.maxEntryBytes) {
         throw archiveError(`entry ${JSON.stringify(entry.path)} is ${entry.size} bytes, over the ${formatLimit(spec.maxEntryBytes)} limit`);
+      }
+      const inBundle = bundleOf(path, state.writers);
+      if (inBundle) {
+        const [writer, rel] = inBundle;
+        if (!writer.accept(entry, rel, writeFile)) entry.resume();
+        return;
       }
       const name = wanted.get(path);
       if (name === undefined) {
@@ -128,25 +230,14 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
       seen.add(path);
       if (!REGULAR.has(entry.type)) {
         const target = entry.linkpath ? ` -> ${entry.linkpath}` : '';
-        throw archiveError(`${path} is a ${entry.type}${target}, not a regular file`);
+        const refusal = archiveError(`${path} is a ${entry.type}${target}, not a regular file`);
+        // Where this binary may come as a bundle, the bundle (if the archive holds one) decides.
+        if (![...state.writers.values()].some((w) => w.spec.binary === name)) throw refusal;
+        state.refusedBare.set(path, refusal);
+        entry.resume();
+        return;
       }
-      const file = join(destDir, name);
-      const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
-      open.add(out);
-      const hash = createHash('sha256');
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          cb(null, chunk);
-        },
-      });
-      const written = pipeline(entry, tap, out).then(async () => {
-        open.delete(out);
-        await chmod(file, 0o755);
-        digests[name] = hash.digest('hex');
-      });
-      writes.push(written);
-      written.catch(fail);
+      void writeFile(entry, name, 0o755);
     } catch (err) {
       entry.resume();
       fail(err as Error);
@@ -168,10 +259,9 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
       parser.end();
       ended
         .then(() => Promise.all(writes))
-        .then(() => {
+        .then(async () => {
           if (failure) throw failure;
-          const missing = [...wanted.keys()].filter((p) => !seen.has(p));
-          if (missing.length > 0) throw archiveError(`it has no ${missing.join(', ')}`);
+          await settleLayouts(destDir, spec, state, result);
         })
         .then(() => cb(), (err: Error) => cb(failure ?? err));
     },
@@ -185,14 +275,14 @@ function tarSink(destDir: string, spec: ExtractSpec, digests: Record<string, str
 
 /**
  * Decompresses `gz` and writes the wanted entries into `destDir` (which must exist and be empty).
- * Resolves with the SHA-256 of each file written, by file name.
+ * Resolves with what was written: the SHA-256 of each file, and which binaries are bundles.
  */
-export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<Record<string, string>> {
-  const digests: Record<string, string> = {};
+export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<Extracted> {
+  const result: Extracted = { files: {}, bundles: {}, bundleEntries: [] };
   const position: Position = {};
   try {
-    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(destDir, spec, digests, position), { signal });
-    return digests;
+    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(destDir, spec, result, position), { signal });
+    return result;
   } catch (err) {
     if (err instanceof ToolsError) throw err;
     if ((err as Error).name === 'AbortError') throw err;

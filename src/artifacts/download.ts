@@ -17,7 +17,7 @@ import { ToolsError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
 import { extractEntries } from './archive.js';
-import type { ExtractSpec } from './archive.js';
+import type { ExtractSpec, Extracted } from './archive.js';
 import { discardPartial, openPartial, recordPartial } from './partial.js';
 import type { PartialDownload } from './partial.js';
 import { openArchive } from './resume.js';
@@ -50,12 +50,10 @@ export interface DownloadRequest {
   onProgress?: (p: Progress) => void;
 }
 
-export interface Downloaded {
+export interface Downloaded extends Extracted {
   /** Of the archive. */
   sha256: string;
   bytes: number;
-  /** SHA-256 of each extracted file, by file name. */
-  files: Record<string, string>;
   /** Bytes that came from a partial download instead of the network. */
   resumedFrom: number;
 }
@@ -235,9 +233,9 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
     const error = new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
     return new Cut(error, writer !== undefined && !writerFailed && received > have);
   };
-  let files: Record<string, string>;
+  let extracted: Extracted;
   try {
-    files = await extractEntries(source.pipe(tap), req.destDir, req.spec, req.signal);
+    extracted = await extractEntries(source.pipe(tap), req.destDir, req.spec, req.signal);
   } catch (err) {
     body.destroy();
     source.destroy();
@@ -262,7 +260,7 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
   }
   checkpoint('digest-verified');
-  return { sha256: actual, bytes: received, files, resumedFrom: have };
+  return { ...extracted, sha256: actual, bytes: received, resumedFrom: have };
 }
 
 /** Waits until every byte given to the partial file is written (or the file failed). */

@@ -1,9 +1,10 @@
 /**
  * Download, verify and publish a release's binaries as one directory, all at once or not at all:
  * under the cache lock, into a fresh staging directory beside the target, then one rename. A target
- * that is already there means another process won; we use its result.
+ * that is already there means another process won; we use its result. A directory holding macOS app
+ * bundles is never renamed once published: it is unpublished in place (manifest first) instead.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
@@ -11,9 +12,10 @@ import { checkpoint } from '../checkpoint.js';
 import { fsyncDir } from '../fsync.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
-import { readManifest, writeManifest } from './manifest.js';
+import { hasBundles, readManifest, writeManifest } from './manifest.js';
+import { removeInPlace } from './remove.js';
 import type { Manifest } from './manifest.js';
-import { archiveName, archiveUrl, entryPath } from './release.js';
+import { archiveLayout, archiveName, archiveUrl } from './release.js';
 import type { ReleaseRef } from './release.js';
 import { DEFAULT_LIMITS } from './archive.js';
 import { downloadVerified } from './download.js';
@@ -38,6 +40,12 @@ export interface InstallRequest {
   onWait?: () => void;
   onStart?: (total: number | undefined) => void;
   onProgress?: (p: Progress) => void;
+  /**
+   * Runs while the lock is held, right after a download is published and before `whileLocked`: the
+   * first run of the new binaries. When it throws, the version is unpublished again and the install
+   * fails with that error.
+   */
+  afterPublish?: (result: InstallResult) => Promise<void>;
   /** Runs while the lock is held, after the target is in place (retention, version file). */
   whileLocked?: (result: InstallResult) => Promise<void>;
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
@@ -83,7 +91,10 @@ async function sweep(cacheDir: string, keep: readonly string[]): Promise<void> {
 /** Puts staging in place of target in one rename (an old target of another release is moved aside first). */
 async function publish(staging: string, target: string, cacheDir: string): Promise<void> {
   const old = await readManifest(target);
-  if (old) {
+  if (old && hasBundles(old)) {
+    await removeInPlace(target);
+    await rename(staging, target);
+  } else if (old) {
     const trash = join(cacheDir, `${TRASH_PREFIX}${basename(target)}-${process.pid}`);
     await rename(target, trash);
     await rename(staging, target);
@@ -109,7 +120,11 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     onWait: req.onWait,
     signal: req.signal,
     staleMs: req.lockStaleMs,
-    isDone: async () => (await installedManifest(req.target, req.release, req.binaries)) !== undefined && !req.intact,
+    // App bundles: the holder runs their first run after publishing, so wait for its lock to go.
+    isDone: async () => {
+      const done = await installedManifest(req.target, req.release, req.binaries);
+      return done !== undefined && !req.intact && !(req.afterPublish && hasBundles(done));
+    },
   });
   if (!lock) {
     const manifest = await installedManifest(req.target, req.release, req.binaries);
@@ -134,7 +149,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     } catch (err) {
       throw fsError(`cannot write to ${req.cacheDir}`, err);
     }
-    const entries = Object.fromEntries(req.binaries.map((b) => [entryPath(req.release.edition, b), b]));
+    const layout = archiveLayout(req.release, req.binaries);
     const scope = scopedSignal([req.signal, lock.compromised]);
     const { signal } = scope;
     const got = await downloadVerified({
@@ -142,7 +157,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       archiveUrl: archiveUrl(req.cdnBaseUrl, req.release),
       archiveName: name,
       destDir: staging,
-      spec: { entries, ...(req.limits ?? DEFAULT_LIMITS) },
+      spec: { ...layout, ...(req.limits ?? DEFAULT_LIMITS) },
       partialDir: req.cacheDir,
       space: { dir: req.cacheDir, free: req.freeSpace },
       signal,
@@ -161,10 +176,16 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       sha256: got.sha256,
       binaries: [...req.binaries],
       files: got.files,
+      ...(Object.keys(got.bundles).length > 0 ? { bundles: got.bundles, bundleEntries: got.bundleEntries } : {}),
       installedAt: new Date().toISOString(),
     };
+    // With a first run to do, the `tsh`/`tctl` links (what the fast path runs) and the manifest (what
+    // makes the directory count as installed) are made only once it has passed: a process killed in
+    // between leaves a directory that nothing runs or counts as a version, and the next install replaces it.
+    const firstRunFirst = req.afterPublish !== undefined && hasBundles(manifest);
     try {
-      await writeManifest(staging, manifest);
+      if (!firstRunFirst) await writeManifest(staging, manifest);
+      else for (const tool of Object.keys(manifest.bundles ?? {})) await unlink(join(staging, tool));
       await chmod(staging, 0o755); // mkdtemp made it 0700
       // The files were flushed as written; their names must be on disk too before the rename publishes them.
       await fsyncDir(staging);
@@ -177,6 +198,20 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     checkpoint('renamed');
     await discardPartial(req.cacheDir, name);
     const result = { dir: req.target, downloaded: true, manifest };
+    if (req.afterPublish) {
+      try {
+        await req.afterPublish(result);
+        if (firstRunFirst) {
+          // Now the fast path (the links) and the slow path (the manifest) may use it.
+          for (const [tool, exe] of Object.entries(manifest.bundles ?? {})) await symlink(exe, join(req.target, tool));
+          await writeManifest(req.target, manifest);
+          await fsyncDir(req.target);
+        }
+      } catch (err) {
+        await removeInPlace(req.target).catch(() => undefined);
+        throw wrapFs(err, `installing ${name} into ${req.target}`);
+      }
+    }
     await req.whileLocked?.(result);
     return result;
   } finally {

@@ -1,9 +1,14 @@
 /**
  * `.teleport-tools.json` inside each published directory: what was installed, from which archive,
  * with which digest, and when. Written in staging, so it is published by the same rename.
+ * Manifests without `bundles` (every one written before app bundles were supported) describe bare
+ * binaries and stay valid as they are.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BundleEntry } from './bundle.js';
+
+export type { BundleEntry } from './bundle.js';
 
 export const MANIFEST_NAME = '.teleport-tools.json';
 
@@ -14,8 +19,15 @@ export interface Manifest {
   /** Of the archive the binaries came from. */
   sha256: string;
   binaries: string[];
-  /** SHA-256 of each installed binary, to check it is still the file we verified. */
+  /**
+   * SHA-256 of each installed regular file, by path relative to the directory: `tsh` for a bare
+   * binary, every file of a bundle (`tsh.app/Contents/MacOS/tsh`, `tsh.app/Contents/Info.plist`…).
+   */
   files: Record<string, string>;
+  /** Binaries installed as macOS app bundles -> the executable behind the `<binary>` link. */
+  bundles?: Record<string, string>;
+  /** Every entry of those bundles (path, type, mode, SHA-256 or link target). */
+  bundleEntries?: BundleEntry[];
   installedAt: string;
 }
 
@@ -28,8 +40,36 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
     const data = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as Partial<Manifest>;
     if (typeof data.version !== 'string' || typeof data.sha256 !== 'string' || !Array.isArray(data.binaries)) return undefined;
+    if (data.bundles !== undefined && (typeof data.bundles !== 'object' || data.bundles === null)) return undefined;
     return data as Manifest;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Unpublishes a directory in place: without its manifest it no longer counts as installed, whatever
+ * happens to the rest of it (used where renaming is not allowed: macOS app bundles).
+ */
+export async function removeManifest(dir: string): Promise<void> {
+  await unlink(join(dir, MANIFEST_NAME)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
+
+/** Does this version hold app bundles (which are never renamed once published)? */
+export function hasBundles(manifest: Manifest): boolean {
+  return Object.keys(manifest.bundles ?? {}).length > 0;
+}
+
+/**
+ * The real file behind `<dir>/<tool>`, for both layouts: its path relative to the directory (`tsh`,
+ * or `tsh.app/Contents/MacOS/tsh` for a bundle) and the SHA-256 it had when it was verified.
+ * Undefined when the manifest does not list that tool.
+ */
+export function manifestFileFor(manifest: Manifest, tool: string): { path: string; sha256: string } | undefined {
+  if (!manifest.binaries.includes(tool)) return undefined;
+  const path = manifest.bundles?.[tool] ?? tool;
+  const sha256 = manifest.files[path];
+  return sha256 === undefined ? undefined : { path, sha256 };
 }

@@ -52,3 +52,66 @@ export function archiveUrl(cdnBaseUrl: string, ref: ReleaseRef): string {
 export function entryPath(edition: Edition, binary: string): string {
   return `${ARCHIVE_TOP[edition]}/${binary}`;
 }
+
+/**
+ * How a binary can be laid out in an archive, in order of preference: the first layout the archive
+ * actually holds wins. macOS archives of Teleport 17 and later carry tsh and tctl as signed app bundles
+ * (`teleport/tsh.app/Contents/MacOS/tsh`) that must stay whole (their entitlements need the bundle's
+ * provisioning profile); Teleport 16 and older, and every Linux archive, carry bare binaries.
+ */
+export interface Layout {
+  kind: 'bundle' | 'bare';
+  os: readonly TeleportOs[];
+  /** Binaries that may come in this layout (undefined: any). */
+  binaries?: readonly string[];
+  /** The directory installed whole, below the top folder and in the published directory. */
+  bundleDir?: (binary: string) => string;
+  /** The executable below the top folder (inside the bundle for bundles). */
+  binaryPath: (binary: string) => string;
+}
+
+export const LAYOUTS: readonly Layout[] = [
+  {
+    kind: 'bundle',
+    os: ['darwin'],
+    binaries: ['tsh', 'tctl'],
+    bundleDir: (b) => `${b}.app`,
+    binaryPath: (b) => `${b}.app/Contents/MacOS/${b}`,
+  },
+  { kind: 'bare', os: ['linux', 'darwin'], binaryPath: (b) => b },
+];
+
+/** The layouts a binary may have in this platform's archives, preferred first. */
+export function layoutsFor(platform: Platform, binary: string): Layout[] {
+  return LAYOUTS.filter((l) => l.os.includes(platform.os) && (l.binaries === undefined || l.binaries.includes(binary)));
+}
+
+const PLATFORM_PATTERN = /^(linux|darwin)-(amd64|arm64|arm|386)$/;
+
+/** `darwin-arm64` (Teleport's names, as in archive names) -> a Platform; for TELEPORT_TOOLS_TEST_PLATFORM. */
+export function parsePlatform(raw: string, variable: string): Platform {
+  const m = PLATFORM_PATTERN.exec(raw);
+  if (!m) throw new ToolsError('ECONFIG', `${variable} must be <os>-<arch> as in Teleport's archive names (e.g. darwin-arm64), got ${JSON.stringify(raw.slice(0, 40))}`);
+  return { os: m[1] as TeleportOs, arch: m[2] as TeleportArch };
+}
+
+/** What to take from a release archive for `binaries`: bare entries, and the bundles that may replace them. */
+export function archiveLayout(ref: ReleaseRef, binaries: readonly string[]): {
+  entries: Record<string, string>;
+  bundles: Record<string, { binary: string; name: string; executable: string }>;
+} {
+  const top = ARCHIVE_TOP[ref.edition];
+  const entries: Record<string, string> = {};
+  const bundles: Record<string, { binary: string; name: string; executable: string }> = {};
+  for (const binary of binaries) {
+    for (const layout of layoutsFor(ref.platform, binary)) {
+      if (layout.bundleDir) {
+        const name = layout.bundleDir(binary);
+        bundles[`${top}/${name}`] = { binary, name, executable: layout.binaryPath(binary).slice(name.length + 1) };
+      } else {
+        entries[`${top}/${layout.binaryPath(binary)}`] = binary;
+      }
+    }
+  }
+  return { entries, bundles };
+}

@@ -4,17 +4,15 @@
  * `<Connect cache>/teleport/`. Reused only while it is still the file we verified: same version in the
  * manifest, same SHA-256 now as then, and `teleport version --raw` answering that version.
  */
-import { createReadStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
 import { installRelease, installedManifest } from '../artifacts/install.js';
-import { readManifest } from '../artifacts/manifest.js';
+import { manifestFileFor, readManifest } from '../artifacts/manifest.js';
+import { sha256Of } from '../artifacts/verify.js';
 import type { ReleaseRef } from '../artifacts/release.js';
 import { execCommand } from './exec.js';
 import { agentBinary, agentBinaryDir } from './paths.js';
@@ -30,16 +28,6 @@ export interface AgentBinary {
 export type AgentBinaryState =
   | { ok: true; version: string }
   | { ok: false; reason: string };
-
-async function sha256File(file: string): Promise<string | undefined> {
-  const hash = createHash('sha256');
-  try {
-    await pipeline(createReadStream(file), hash);
-  } catch {
-    return undefined;
-  }
-  return hash.digest('hex');
-}
 
 /** What `teleport version --raw` answers, or undefined when it does not run. */
 export async function agentVersion(binary: string, env: Settings['env']): Promise<string | undefined> {
@@ -65,8 +53,9 @@ async function inspectAgentBinary(settings: Settings, version: string): Promise<
     return { state: { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` }, published: false };
   }
   const binary = agentBinary(settings.connect);
-  const expected = manifest.files.teleport;
-  const actual = await sha256File(binary);
+  // `teleport` is a bare binary in every layout, macOS app-bundle archives included.
+  const expected = manifestFileFor(manifest, 'teleport')?.sha256;
+  const actual = await sha256Of(binary);
   if (!expected || actual !== expected) return { state: { ok: false, reason: `${binary} changed since it was verified` }, published: true };
   const answered = await agentVersion(binary, settings.env);
   if (answered !== version) return { state: { ok: false, reason: `${binary} answers version ${answered ?? '(nothing)'}, not ${version}` }, published: true };

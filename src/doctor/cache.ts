@@ -6,7 +6,9 @@
 import { access, constants, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Settings } from '../settings.js';
-import { TOOLS, listInstalled } from '../tools/cache.js';
+import { TOOLS, listInstalled, toolFile } from '../tools/cache.js';
+import { readManifest } from '../artifacts/manifest.js';
+import { verifyInstalled } from '../artifacts/verify.js';
 import { unsafeReason } from '../tools/safety.js';
 import type { Unsafe } from '../tools/safety.js';
 import type { Check } from './check.js';
@@ -35,13 +37,28 @@ async function existingAncestor(path: string): Promise<string> {
 export async function checkCache(settings: Settings): Promise<Check> {
   const { cacheDir, home } = settings;
   const installed = await listInstalled(cacheDir);
-  const paths = [cacheDir, ...installed.flatMap((v) => [v.dir, ...TOOLS.map((t) => join(v.dir, t))])];
+  const paths = [cacheDir];
+  for (const v of installed) {
+    paths.push(v.dir);
+    // An app bundle's `tsh` is a link into `tsh.app` (checked by verifyInstalled): the real file counts.
+    for (const t of TOOLS) {
+      const file = v.inPlace ? await toolFile(v.dir, t) : join(v.dir, t);
+      if (file) paths.push(file);
+    }
+  }
   for (const path of paths) {
     const unsafe = await unsafeReason(path);
     if (!unsafe) continue;
     const what = path === cacheDir ? 'cache directory' : 'installed file';
     const detail = `${what} ${path} ${unsafe.problem}${unsafe.kind === 'symlink' ? `; ${unsafe.advice}` : ''}`;
     return failed(NAME, detail, fixFor(path, home, unsafe));
+  }
+  for (const v of installed) {
+    const manifest = await readManifest(v.dir);
+    const problem = manifest ? await verifyInstalled(v.dir, manifest) : undefined;
+    if (problem) {
+      return failed(NAME, `v${v.version} in ${v.dir} is damaged: ${problem}`, `rm -rf ${shellQuote(v.dir)} (the next tsh or tctl run installs it again)`);
+    }
   }
   const writable = await existingAncestor(cacheDir);
   if (!(await access(writable, constants.W_OK | constants.X_OK).then(() => true, () => false))) {

@@ -1,11 +1,14 @@
 /**
  * The client-tools cache: `$TELEPORT_HOME/cache/<version>/{tsh,tctl}`. Only names that are plain
- * versions and hold a manifest count as installed; dot-entries are the lock and staging.
+ * versions and hold a manifest count as installed; dot-entries are the lock and staging. On macOS,
+ * `<version>/tsh` may be a relative link into `<version>/tsh.app` (an app bundle): it is followed, and
+ * must stay inside the version directory.
  */
-import { readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { compareVersions, isPlainVersion } from '../version.js';
-import { readManifest } from '../artifacts/manifest.js';
+import { hasBundles, readManifest } from '../artifacts/manifest.js';
+import { removeInPlace } from '../artifacts/remove.js';
 
 export const TOOLS = ['tsh', 'tctl'] as const;
 export type Tool = (typeof TOOLS)[number];
@@ -14,6 +17,8 @@ export interface InstalledVersion {
   version: string;
   dir: string;
   installedAt: string;
+  /** Holds app bundles: removed in place, never renamed. */
+  inPlace: boolean;
 }
 
 export function versionDir(cacheDir: string, version: string): string {
@@ -28,23 +33,36 @@ export async function listInstalled(cacheDir: string): Promise<InstalledVersion[
       const dir = versionDir(cacheDir, version);
       const manifest = await readManifest(dir);
       if (!manifest || manifest.version !== version) return undefined;
-      return { version, dir, installedAt: manifest.installedAt };
+      return { version, dir, installedAt: manifest.installedAt, inPlace: hasBundles(manifest) };
     }),
   );
   return found.filter((v): v is InstalledVersion => v !== undefined).sort((a, b) => compareVersions(b.version, a.version));
+}
+
+/**
+ * The real file `<dir>/<tool>` runs (the link followed), when it is a regular file inside `dir`;
+ * undefined otherwise.
+ */
+export async function toolFile(dir: string, tool: string): Promise<string | undefined> {
+  const path = join(dir, tool);
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isFile()) return undefined;
+  const [real, root] = await Promise.all([realpath(path).catch(() => ''), realpath(dir).catch(() => '')]);
+  return real && root && real.startsWith(root + sep) ? real : undefined;
 }
 
 export async function isInstalled(cacheDir: string, version: string, tool: Tool = 'tsh'): Promise<boolean> {
   if (!isPlainVersion(version)) return false;
   const manifest = await readManifest(versionDir(cacheDir, version));
   if (!manifest || manifest.version !== version) return false;
-  return stat(join(versionDir(cacheDir, version), tool)).then((s) => s.isFile(), () => false);
+  return (await toolFile(versionDir(cacheDir, version), tool)) !== undefined;
 }
 
 /**
  * Keeps at most `limit` versions: those in `keep` (the selected ones: cloud-stable and a pin), then
  * the most recently installed, and removes the rest. A removed directory is first renamed to a dot-name, so a half-deleted directory
- * never looks like a version. Call with the cache lock held.
+ * never looks like a version; one holding macOS app bundles is never renamed (a running tsh may be
+ * inside it) but deleted in place, links and manifest first (`removeInPlace`). Call with the cache lock held.
  */
 export async function pruneVersions(cacheDir: string, keep: readonly string[], limit = 2): Promise<string[]> {
   const installed = await listInstalled(cacheDir);
@@ -57,6 +75,15 @@ export async function pruneVersions(cacheDir: string, keep: readonly string[], l
   const removed: string[] = [];
   for (const v of installed) {
     if (kept.has(v.version)) continue;
+    if (v.inPlace) {
+      try {
+        await removeInPlace(v.dir);
+        removed.push(v.version);
+      } catch {
+        // Best-effort, as below; without its links and manifest it no longer counts as installed.
+      }
+      continue;
+    }
     const trash = join(cacheDir, `.trash-${v.version}-${process.pid}`);
     try {
       await rename(v.dir, trash);

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import type { ToolsContext } from './context.js';
-import { isInstalled, listInstalled, versionDir } from './cache.js';
+import { isInstalled, listInstalled, toolFile, versionDir } from './cache.js';
+import { readManifest } from '../artifacts/manifest.js';
 import type { Tool } from './cache.js';
 import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
 import { findOnPath } from './fallback.js';
@@ -43,7 +44,11 @@ async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise
   await checkPrivate(ctx.settings.cacheDir, 'cache directory');
   await checkPrivate(dir, 'version directory');
   const bin = join(dir, tool);
-  await checkPrivate(bin, tool);
+  // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
+  const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
+  const real = bundled ? await toolFile(dir, tool) : bin;
+  if (!real) throw new ToolsError('EUNSAFE', `${bin} does not lead to a file inside ${dir}; remove ${dir} and the next run installs v${version} again`);
+  await checkPrivate(real, tool);
   return bin;
 }
 

@@ -2,6 +2,7 @@
  * Client-tools updates: ask the version endpoint for the cloud-stable version, install a version's
  * tsh and tctl through the artifact module, and record cloud-stable-version once it is installed.
  */
+import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { parseVersionBody } from '../version.js';
@@ -80,6 +81,11 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
       reporter.downloadStart(archiveName(release), total);
     },
     onProgress: (p) => reporter.downloadProgress(p),
+    // App bundles (macOS): each binary's first run happens here, once, before anything execs it.
+    afterPublish: async ({ dir, manifest }) => {
+      const { firstRun } = await import('../artifacts/first-run.js');
+      for (const [tool, exe] of Object.entries(manifest.bundles ?? {})) await firstRun(join(dir, exe), tool, settings.env);
+    },
     whileLocked: async () => {
       if (started) reporter.downloadEnd(true);
       started = false;

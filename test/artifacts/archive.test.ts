@@ -45,7 +45,7 @@ async function extract(t: Parameters<typeof tempDir>[0], data: Buffer, spec: Ext
   const dest = join(root, 'staging');
   await mkdir(dest);
   const outcome = await extractEntries(Readable.from([data]), dest, spec).then(
-    (digests) => ({ digests, error: undefined }),
+    (extracted) => ({ digests: extracted.files, error: undefined }),
     (error: unknown) => ({ digests: undefined, error }),
   );
   return { root, dest, ...outcome };

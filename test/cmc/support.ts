@@ -131,6 +131,8 @@ export interface CmcSandbox extends Sandbox {
 }
 
 export interface SandboxOptions {
+  /** Extra environment for every command the sandbox runs (e.g. TELEPORT_TOOLS_TEST_PLATFORM). */
+  env?: Record<string, string>;
   user?: string;
   login?: boolean;
   cluster?: (s: FakeClusterState) => void;
@@ -141,7 +143,7 @@ export async function createCmcSandbox(world: World, opts: SandboxOptions = {}):
   const xdgConfig = join(sb.root, 'xdg-config');
   const xdgCache = join(sb.root, 'xdg-cache');
   const clusterFile = join(sb.root, 'cluster.json');
-  Object.assign(sb.env, { XDG_CONFIG_HOME: xdgConfig, XDG_CACHE_HOME: xdgCache, FAKE_TELEPORT_CLUSTER: clusterFile });
+  Object.assign(sb.env, { XDG_CONFIG_HOME: xdgConfig, XDG_CACHE_HOME: xdgCache, FAKE_TELEPORT_CLUSTER: clusterFile, ...opts.env });
   const state = defaultCluster(world.proxy);
   opts.cluster?.(state);
   const cluster = await FakeCluster.create(clusterFile, state);

@@ -61,6 +61,58 @@ export interface LayoutOptions extends ReleaseSpec {
   overrides?: Readonly<Record<string, Partial<TarEntry> | null>>;
   /** Entries added at the end, paths as written (include the top folder). */
   extraEntries?: readonly TarEntry[];
+  /**
+   * darwin archives only: tsh and tctl as bare binaries (Teleport 16 and older), as app bundles
+   * (17 and later), or both. Default: by the version's major, like Teleport's own releases.
+   */
+  darwinLayout?: DarwinLayout;
+}
+
+export type DarwinLayout = 'bare' | 'bundle' | 'both';
+
+/** The binaries that come as app bundles in darwin archives of Teleport 17 and later. */
+export const BUNDLED_TOOLS = ['tsh', 'tctl'] as const;
+
+/** The layout a release uses: bundles only in darwin archives (major 17 and later unless told). */
+export function darwinLayoutOf(options: LayoutOptions): DarwinLayout | undefined {
+  if ((options.os ?? currentPlatform().os) !== 'darwin') return undefined;
+  return options.darwinLayout ?? (Number(options.version.split('.')[0]) >= 17 ? 'bundle' : 'bare');
+}
+
+const INFO_PLIST = (tool: string, version: string): string => `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>CFBundleExecutable</key>
+  <string>${tool}</string>
+  <key>CFBundleIdentifier</key>
+  <string>com.gravitational.teleport.${tool}</string>
+  <key>CFBundlePackageType</key>
+  <string>APPL</string>
+  <key>CFBundleShortVersionString</key>
+  <string>${version}</string>
+</dict>
+</plist>
+`;
+
+/**
+ * One app bundle's entries below the top folder, as Teleport's darwin archives hold them: Info.plist,
+ * the executable, the provisioning profile, the signature, and one link inside the bundle.
+ */
+export function bundleLayout(tool: FakeTool, options: LayoutOptions, programOptions: FakeProgramOptions): [string, Partial<TarEntry>][] {
+  const app = `${tool}.app`;
+  return [
+    [`${app}/`, { type: 'dir' }],
+    [`${app}/Contents/`, { type: 'dir' }],
+    [`${app}/Contents/Info.plist`, { content: INFO_PLIST(tool, options.version) }],
+    [`${app}/Contents/MacOS/`, { type: 'dir' }],
+    [`${app}/Contents/MacOS/${tool}`, { mode: 0o755, content: fakeProgram(tool, programOptions) }],
+    [`${app}/Contents/embedded.provisionprofile`, { content: `fake provisioning profile for ${tool} (teleport-tools tests)\n` }],
+    [`${app}/Contents/_CodeSignature/`, { type: 'dir' }],
+    [`${app}/Contents/_CodeSignature/CodeResources`, { content: `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>files</key><dict/></dict></plist>\n` }],
+    [`${app}/Contents/Resources/`, { type: 'dir' }],
+    [`${app}/Contents/Resources/Info.plist`, { type: 'symlink', linkpath: '../Info.plist' }],
+  ];
 }
 
 const INSTALL = `#!/bin/sh
@@ -111,7 +163,13 @@ export function releaseEntries(options: LayoutOptions): TarEntry[] {
     ['CHANGELOG.md', { content: `# Changelog\n\n## ${options.version}\n\n* Fake release for teleport-tools tests.\n` }],
     ['LICENSE-community', { content: 'Teleport Community Edition license (placeholder for tests).\n' }],
     ['VERSION', { content: `v${options.version}\n` }],
-    ...FAKE_TOOLS.map((tool): [string, Partial<TarEntry>] => [tool, { mode: 0o755, content: fakeProgram(tool, programOptions) }]),
+    ...FAKE_TOOLS.flatMap((tool): [string, Partial<TarEntry>][] => {
+      const bare: [string, Partial<TarEntry>] = [tool, { mode: 0o755, content: fakeProgram(tool, programOptions) }];
+      const darwin = darwinLayoutOf(options);
+      if (!darwin || !(BUNDLED_TOOLS as readonly string[]).includes(tool)) return [bare];
+      const bundle = bundleLayout(tool, options, programOptions);
+      return darwin === 'bundle' ? bundle : darwin === 'both' ? [bare, ...bundle] : [bare];
+    }),
   ];
   const entries: TarEntry[] = [];
   for (const [name, fields] of layout) {

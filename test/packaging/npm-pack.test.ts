@@ -49,6 +49,7 @@ before(async () => {
   const release = await buildRelease({ dir: join(tmp, 'cdn'), version: VERSION });
   cdn = await startCdn({ version: `v${VERSION}` });
   cdn.serveRelease(release);
+  cdn.serveRelease(await buildRelease({ dir: join(tmp, 'cdn'), version: VERSION, os: 'darwin', arch: 'arm64' }));
   box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
   // Only the installed package's commands: the launchers linked from the repository are not on PATH.
   box.env.PATH = `${join(prefix, 'bin')}:${SYSTEM_PATH}`;
@@ -146,6 +147,25 @@ describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
     const r = await runBin('teleport-tools', ['doctor']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`^ok +tsh +${bin('tsh')} is the teleport-tools launcher \\(-> ${prefix}/lib/node_modules/${pkg.name}/shims/tsh\\)$`, 'm'));
+  });
+
+  it('macOS (TELEPORT_TOOLS_TEST_PLATFORM=darwin-arm64): the app bundles install whole, first-run once, then run on the fast path', async () => {
+    const home = join(tmp, 'mac-home');
+    const log = join(tmp, 'mac-calls.log');
+    const mac = { TELEPORT_HOME: home, TELEPORT_TOOLS_TEST_PLATFORM: 'darwin-arm64', FAKE_TELEPORT_LOG: log };
+    const first = await runBin('tsh', ['version'], mac);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^Teleport v17\.0\.1 /);
+    assert.equal(await readlink(join(home, 'cache', VERSION, 'tsh')), 'tsh.app/Contents/MacOS/tsh');
+    assert.ok((await lstat(join(home, 'cache', VERSION, 'tctl.app', 'Contents', 'embedded.provisionprofile'))).isFile());
+    const fast = await runBin('tctl', ['version'], { ...mac, PATH: join(prefix, 'bin') });
+    assert.match(fast.stdout, /^Teleport v17\.0\.1 /);
+    assert.deepEqual((await readFile(log, 'utf8')).split('\n').filter(Boolean), [
+      'tsh v17.0.1: version (TELEPORT_TOOLS_VERSION=off)',
+      'tctl v17.0.1: version (TELEPORT_TOOLS_VERSION=off)',
+      'tsh v17.0.1: version (TELEPORT_TOOLS_VERSION=off)',
+      'tctl v17.0.1: version (TELEPORT_TOOLS_VERSION=off)',
+    ]);
   });
 
   it('npm uninstall -g removes the commands and leaves $TELEPORT_HOME as it was', async () => {
