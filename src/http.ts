@@ -48,6 +48,12 @@ export interface TextRequest {
 
 export interface StreamRequest {
   signal?: AbortSignal | undefined;
+  /** `HEAD`: headers only (the body is empty). Default `GET`. */
+  method?: 'GET' | 'HEAD';
+  /** Extra request headers, e.g. `range` and `if-range` to resume a download. */
+  headers?: Readonly<Record<string, string>>;
+  /** Statuses outside 2xx answered rather than thrown (e.g. 416 to a Range request); not retried. */
+  accept?: readonly number[];
 }
 
 export interface BodyStream {
@@ -56,6 +62,9 @@ export interface BodyStream {
   size: number | undefined;
   /** The URL after redirects. */
   url: string;
+  status: number;
+  /** Response headers, lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
 }
 
 export interface ProbeRequest {
@@ -167,6 +176,14 @@ function abortReason(signal: AbortSignal | undefined): ToolsError | undefined {
   return new ToolsError('ECANCELLED', 'cancelled');
 }
 
+function headerRecord(raw: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
 /**
  * undici is loaded on the first request, not when this module is: it takes ~65 ms to load, and many
  * launcher runs make no request at all.
@@ -200,15 +217,15 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   };
 
   /** One request with manual redirects; resolves with a 2xx response whose body is unread. */
-  async function open(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
+  async function open(start: URL, signal: AbortSignal | undefined, extra?: StreamRequest): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
     let url = start;
     const { request } = await loadUndici();
     const via = await getDispatcher();
     for (let hop = 0; ; hop++) {
       const res = await request(url, {
         dispatcher: via,
-        method: 'GET',
-        headers: { 'user-agent': options.userAgent, accept: '*/*' },
+        method: extra?.method ?? 'GET',
+        headers: { 'user-agent': options.userAgent, accept: '*/*', ...extra?.headers },
         signal,
       });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
@@ -231,13 +248,13 @@ export function createHttpClient(options: HttpOptions): HttpClient {
    * open() and then use() the 2xx response, with retries: network errors (reading a small body
    * included), 429 and 5xx, backing off (and honouring Retry-After).
    */
-  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
+  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>, extra?: StreamRequest): Promise<T> {
     const start = checkUrl(raw);
     for (let attempt = 1; ; attempt++) {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        const { res, url } = await open(start, signal);
-        if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
+        const { res, url } = await open(start, signal, extra);
+        if ((res.statusCode >= 200 && res.statusCode < 300) || extra?.accept?.includes(res.statusCode)) return await use(res, url);
         discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
         const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}${tries}`);
@@ -295,11 +312,12 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async getStream(raw, req = {}) {
-      const { res, url } = await withRetries(raw, req.signal, async (res, url) => ({ res, url }));
-      const length = Number(res.headers['content-length']);
+      const { res, url } = await withRetries(raw, req.signal, async (res, url) => ({ res, url }), req);
+      const headers = headerRecord(res.headers);
+      const length = headers['content-length'] === undefined ? NaN : Number(headers['content-length']);
       const stream = res.body as unknown as Readable;
       const body = withMinRate(stream instanceof Readable ? stream : Readable.from(stream), options.idleTimeoutMs);
-      return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString() };
+      return { body, size: Number.isFinite(length) ? length : undefined, url: url.toString(), status: res.statusCode, headers };
     },
 
     async probe(raw, req) {
@@ -318,10 +336,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           if (total >= 256) break;
         }
         discard(res.body, 'destroy');
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-        }
+        const headers = headerRecord(res.headers);
         return { status: res.statusCode, headers, url: url.toString(), bodyStart: Buffer.concat(chunks).subarray(0, 256).toString('utf8') };
       } catch (err) {
         if (req.signal?.aborted) throw abortReason(req.signal) ?? err;

@@ -2,18 +2,33 @@
  * One pass over the archive bytes: they stream from the socket through SHA-256 and, at the same time,
  * through gunzip and tar into a staging directory. The digest is compared once the last byte is in;
  * the caller publishes staging only after this resolves. Memory stays flat at any archive size.
+ *
+ * With a cache directory, the bytes are also kept as a partial download (partial.ts) when the answer
+ * has a validator, and a later attempt (a retry in this run, or the next run) replays them through the
+ * same hash and extractor and asks only for the rest (resume.ts). The digest covers every byte either way.
  */
-import { Transform } from 'node:stream';
+import { readdir, rm } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import ssri from 'ssri';
 import type { HttpClient } from '../http.js';
-import { ToolsError } from '../errors.js';
+import { ToolsError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
 import { extractEntries } from './archive.js';
 import type { ExtractSpec } from './archive.js';
+import { discardPartial, openPartial, recordPartial } from './partial.js';
+import type { PartialDownload } from './partial.js';
+import { openArchive } from './resume.js';
+import type { Opened } from './resume.js';
+import { requireSpace, spaceNeeded } from './disk-space.js';
+import type { FreeSpace } from './disk-space.js';
 
 /** What the decompressor is fed at a time. */
 const BATCH_BYTES = 256 * 1024;
+/** Attempts in one run while each one gets further than the last. */
+const MAX_ATTEMPTS = 5;
 
 export interface Progress {
   received: number;
@@ -26,6 +41,10 @@ export interface DownloadRequest {
   archiveName: string;
   destDir: string;
   spec: ExtractSpec;
+  /** Where partial downloads are kept (the cache); unset: never kept, never resumed. */
+  partialDir?: string | undefined;
+  /** Checked for free space before the archive is requested; unset: no check. */
+  space?: { dir: string; free?: FreeSpace | undefined } | undefined;
   signal?: AbortSignal | undefined;
   onStart?: (total: number | undefined) => void;
   onProgress?: (p: Progress) => void;
@@ -37,6 +56,8 @@ export interface Downloaded {
   bytes: number;
   /** SHA-256 of each extracted file, by file name. */
   files: Record<string, string>;
+  /** Bytes that came from a partial download instead of the network. */
+  resumedFrom: number;
 }
 
 export async function fetchExpectedDigest(http: HttpClient, archiveUrl: string, archiveName: string, signal?: AbortSignal): Promise<string> {
@@ -44,10 +65,104 @@ export async function fetchExpectedDigest(http: HttpClient, archiveUrl: string, 
   return parseChecksumFile(text, archiveName);
 }
 
+/** The archive's size from a HEAD request, or undefined when the server will not say. */
+async function archiveSize(req: DownloadRequest): Promise<number | undefined> {
+  try {
+    const head = await req.http.getStream(req.archiveUrl, { method: 'HEAD', signal: req.signal });
+    head.body.resume();
+    return head.size;
+  } catch (err) {
+    if (req.signal?.aborted) throw err;
+    return undefined; // The GET will say what is wrong with the server.
+  }
+}
+
+/** A cut that a next attempt may continue: the socket failed, the answer could be resumed, and bytes came. */
+class Cut extends Error {
+  constructor(readonly error: ToolsError, readonly progressed: boolean) {
+    super(error.message);
+  }
+}
+
 export async function downloadVerified(req: DownloadRequest): Promise<Downloaded> {
-  const expected = await fetchExpectedDigest(req.http, req.archiveUrl, req.archiveName, req.signal);
-  const { body, size } = await req.http.getStream(req.archiveUrl, { signal: req.signal });
-  req.onStart?.(size);
+  let partial = req.partialDir ? await openPartial(req.partialDir, req.archiveName, req.archiveUrl) : undefined;
+  const [expected, size] = await Promise.all([
+    fetchExpectedDigest(req.http, req.archiveUrl, req.archiveName, req.signal),
+    req.space ? archiveSize(req) : undefined,
+  ]).catch(async (err: unknown) => {
+    await partial?.handle.close();
+    throw err;
+  });
+  if (req.space && size !== undefined) {
+    const have = partial && partial.meta.total === size ? partial.have : 0;
+    await requireSpace(req.space.dir, spaceNeeded(size, have), req.space.free).catch(async (err: unknown) => {
+      await partial?.handle.close();
+      throw err;
+    });
+  }
+  let started = false;
+  /** Bytes replayed may be bad (a partial is not trusted): then once more, from nothing. */
+  let freshRetry = true;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const got = await attemptOnce(req, expected, partial, (total) => {
+        if (!started) req.onStart?.(total);
+        started = true;
+      });
+      return got;
+    } catch (err) {
+      const replayed = partial !== undefined;
+      partial = undefined;
+      if (err instanceof Cut) {
+        if (!err.progressed || attempt >= MAX_ATTEMPTS || !req.partialDir) throw err.error;
+      } else if (replayed && freshRetry && (isToolsError(err, 'EINTEGRITY') || isToolsError(err, 'EARCHIVE'))) {
+        freshRetry = false;
+        if (req.partialDir) await discardPartial(req.partialDir, req.archiveName);
+      } else {
+        throw err;
+      }
+    }
+    await emptyDir(req.destDir);
+    if (req.partialDir) partial = await openPartial(req.partialDir, req.archiveName, req.archiveUrl);
+  }
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  const names = await readdir(dir);
+  await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })));
+}
+
+/** The replayed bytes, then the network's. */
+async function* concat(first: Readable | undefined, second: Readable): AsyncGenerator<Buffer> {
+  if (first) yield* first as AsyncIterable<Buffer>;
+  yield* second as AsyncIterable<Buffer>;
+}
+
+async function attemptOnce(req: DownloadRequest, expected: string, partial: PartialDownload | undefined, onStart: (total: number | undefined) => void): Promise<Downloaded> {
+  let opened: Opened;
+  try {
+    opened = await openArchive(req.http, req.archiveUrl, partial, req.signal);
+  } catch (err) {
+    await partial?.handle.close();
+    throw err;
+  }
+  const { body, total, validator } = opened;
+  const have = opened.resumed ? (partial?.have ?? 0) : 0;
+  if (partial && !opened.resumed) {
+    await partial.handle.close();
+    partial = undefined;
+  }
+  let writer: WriteStream | undefined;
+  if (req.partialDir && validator && total !== undefined) {
+    writer = await recordPartial(req.partialDir, req.archiveName, { url: req.archiveUrl, validator, total }, have).catch(() => undefined);
+  }
+  // A partial file that cannot be written only costs the resume; the download goes on.
+  let writerFailed = false;
+  writer?.on('error', () => {
+    writerFailed = true;
+  });
+  onStart(total);
+  const replay = partial ? partial.handle.createReadStream({ start: 0, end: have - 1 }) : undefined;
 
   const hasher = ssri.create({ algorithms: ['sha256'] });
   let received = 0;
@@ -63,14 +178,24 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
   };
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (received === 0) checkpoint('archive-streaming');
+      if (received === have) checkpoint('archive-streaming');
+      const fromNetwork = received >= have;
       received += chunk.length;
       hasher.update(chunk);
-      req.onProgress?.({ received, total: size });
+      req.onProgress?.({ received, total });
       batch.push(chunk);
       batched += chunk.length;
-      if (batched >= BATCH_BYTES) cb(null, takeBatch());
-      else cb();
+      const next = (): void => (batched >= BATCH_BYTES ? cb(null, takeBatch()) : cb());
+      // Kept as it comes, so a cut (even SIGKILL) keeps what was received; waits when the disk is behind.
+      if (fromNetwork && writer && !writerFailed && !writer.write(chunk)) {
+        const go = (): void => {
+          writer?.off('drain', go).off('error', go);
+          next();
+        };
+        writer.once('drain', go).once('error', go);
+      } else {
+        next();
+      }
     },
     flush(cb) {
       cb(null, batched > 0 ? takeBatch() : undefined);
@@ -80,28 +205,45 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
   let bodyError: Error | undefined;
   body.on('error', (err) => {
     bodyError = err;
-    tap.destroy(err);
   });
+  const source = Readable.from(concat(replay, body), { objectMode: false });
+  source.on('error', (err) => tap.destroy(err));
 
   let files: Record<string, string>;
   try {
-    files = await extractEntries(body.pipe(tap), req.destDir, req.spec, req.signal);
+    files = await extractEntries(source.pipe(tap), req.destDir, req.spec, req.signal);
   } catch (err) {
     body.destroy();
+    source.destroy();
+    await closeWriter(writer);
+    await partial?.handle.close();
     if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
     if (bodyError) {
-      const cut = size !== undefined && received < size ? ` after ${received} of ${size} bytes` : '';
+      const cut = total !== undefined && received < total ? ` after ${received} of ${total} bytes` : '';
       const stalled = (bodyError as NodeJS.ErrnoException).code === 'UND_ERR_BODY_TIMEOUT';
       const why = stalled ? 'the server stopped sending (on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT)' : bodyError.message;
-      throw new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
+      const error = new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
+      throw new Cut(error, writer !== undefined && !writerFailed && received > have);
     }
     throw err;
   }
+  await closeWriter(writer);
+  await partial?.handle.close();
   // @types/ssri describes an older API: create().digest() returns an Integrity.
   const actual = (hasher.digest() as unknown as ssri.Integrity).hexDigest();
   if (actual !== expected) {
+    if (req.partialDir) await discardPartial(req.partialDir, req.archiveName);
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
   }
   checkpoint('digest-verified');
-  return { sha256: actual, bytes: received, files };
+  return { sha256: actual, bytes: received, files, resumedFrom: have };
+}
+
+/** Waits until every byte given to the partial file is written (or the file failed). */
+async function closeWriter(writer: WriteStream | undefined): Promise<void> {
+  if (!writer || writer.closed) return;
+  await new Promise<void>((resolve) => {
+    writer.once('close', resolve).once('error', () => resolve());
+    writer.end();
+  });
 }

@@ -17,6 +17,8 @@ import type { ReleaseRef } from './release.js';
 import { DEFAULT_LIMITS } from './archive.js';
 import { downloadVerified } from './download.js';
 import type { Progress } from './download.js';
+import { discardPartial, sweepPartials } from './partial.js';
+import type { FreeSpace } from './disk-space.js';
 
 export const STAGING_PREFIX = '.staging-';
 const TRASH_PREFIX = '.trash-';
@@ -39,7 +41,14 @@ export interface InstallRequest {
   whileLocked?: (result: InstallResult) => Promise<void>;
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
   /** How long an unrefreshed lock counts as held by a live process (default 10 s; tests use less). */
-  lockStaleMs?: number;
+  lockStaleMs?: number | undefined;
+  /**
+   * Set to repair a damaged target: under the lock, the published target counts as installed only
+   * if this says its files are still the ones verified; otherwise it is downloaded and replaced.
+   */
+  intact?: ((dir: string, manifest: Manifest) => Promise<boolean>) | undefined;
+  /** Free space of the cache's file system (tests inject one; default statfs). */
+  freeSpace?: FreeSpace | undefined;
 }
 
 export interface InstallResult {
@@ -56,8 +65,12 @@ export async function installedManifest(target: string, release: ReleaseRef, bin
   return binaries.every((b) => manifest.binaries.includes(b)) ? manifest : undefined;
 }
 
-/** Removes staging and trash left by killed processes. Only call with the lock held. */
-async function sweep(cacheDir: string): Promise<void> {
+/**
+ * Removes staging and trash left by killed processes, and partial downloads of any archive but
+ * `keep` (the one being installed now: it may be resumed). Only call with the lock held.
+ */
+async function sweep(cacheDir: string, keep: readonly string[]): Promise<void> {
+  await sweepPartials(cacheDir, keep);
   const names = await readdir(cacheDir).catch(() => [] as string[]);
   await Promise.all(
     names
@@ -66,7 +79,7 @@ async function sweep(cacheDir: string): Promise<void> {
   );
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r').catch(() => undefined);
   await handle?.sync().catch(() => undefined);
   await handle?.close();
@@ -90,7 +103,7 @@ async function publish(staging: string, target: string, cacheDir: string): Promi
 
 export async function installRelease(req: InstallRequest): Promise<InstallResult> {
   const existing = await installedManifest(req.target, req.release, req.binaries);
-  if (existing && !req.whileLocked) return { dir: req.target, downloaded: false, manifest: existing };
+  if (existing && !req.whileLocked && !req.intact) return { dir: req.target, downloaded: false, manifest: existing };
 
   try {
     await mkdir(req.cacheDir, { recursive: true, mode: 0o755 });
@@ -101,7 +114,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     onWait: req.onWait,
     signal: req.signal,
     staleMs: req.lockStaleMs,
-    isDone: async () => (await installedManifest(req.target, req.release, req.binaries)) !== undefined,
+    isDone: async () => (await installedManifest(req.target, req.release, req.binaries)) !== undefined && !req.intact,
   });
   if (!lock) {
     const manifest = await installedManifest(req.target, req.release, req.binaries);
@@ -110,10 +123,13 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
   }
   checkpoint('lock-taken');
   let staging: string | undefined;
+  const name = archiveName(req.release);
   try {
-    await sweep(req.cacheDir);
-    const ready = await installedManifest(req.target, req.release, req.binaries);
+    await sweep(req.cacheDir, [name]);
+    let ready = await installedManifest(req.target, req.release, req.binaries);
+    if (ready && req.intact && !(await req.intact(req.target, ready))) ready = undefined;
     if (ready) {
+      await discardPartial(req.cacheDir, name);
       const result = { dir: req.target, downloaded: false, manifest: ready };
       await req.whileLocked?.(result);
       return result;
@@ -123,7 +139,6 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     } catch (err) {
       throw fsError(`cannot write to ${req.cacheDir}`, err);
     }
-    const name = archiveName(req.release);
     const entries = Object.fromEntries(req.binaries.map((b) => [entryPath(req.release.edition, b), b]));
     const scope = scopedSignal([req.signal, lock.compromised]);
     const { signal } = scope;
@@ -133,6 +148,8 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       archiveName: name,
       destDir: staging,
       spec: { entries, ...(req.limits ?? DEFAULT_LIMITS) },
+      partialDir: req.cacheDir,
+      space: { dir: req.cacheDir, free: req.freeSpace },
       signal,
       onStart: req.onStart,
       onProgress: req.onProgress,
@@ -154,6 +171,8 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     try {
       await writeManifest(staging, manifest);
       await chmod(staging, 0o755); // mkdtemp made it 0700
+      // The files were flushed as written; their names must be on disk too before the rename publishes them.
+      await fsyncDir(staging);
       checkpoint('staging-complete');
       await publish(staging, req.target, req.cacheDir);
     } catch (err) {
@@ -161,6 +180,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     }
     staging = undefined;
     checkpoint('renamed');
+    await discardPartial(req.cacheDir, name);
     const result = { dir: req.target, downloaded: true, manifest };
     await req.whileLocked?.(result);
     return result;

@@ -1,12 +1,18 @@
 /**
  * The exclusive install lock of one cache directory (proper-lockfile: a `.lock` directory whose mtime
- * the holder refreshes; one left by a dead holder goes stale and is taken over). While waiting we say
- * so once, and keep checking whether the thing we are waiting for is already done by the holder.
+ * the holder refreshes; one left by a dead holder goes stale and is taken over). The directory also
+ * names its holder (lock-holder.ts), so that a waiter on the same host takes over at once from a
+ * holder that died. While waiting we say so once, and keep checking whether the thing we are waiting
+ * for is already done by the holder.
  */
+import * as fs from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ToolsError, fsError } from '../errors.js';
+import { holderIsDead, readHolder, sameHolder, writeHolder } from './lock-holder.js';
+import type { Holder } from './lock-holder.js';
 
 export const LOCK_NAME = '.lock';
 
@@ -29,6 +35,52 @@ export interface Lock {
 }
 
 const POLL_MS = 100;
+/** A takeover takes milliseconds; a guard older than this was left by a waiter that died in it. */
+const GUARD_STALE_MS = 5_000;
+
+/**
+ * proper-lockfile's file system, with two changes: the holder file is written inside the new lock
+ * directory before the library first reads its mtime (so writing it does not look like another
+ * process touching the lock), and removing the lock removes the holder file with it.
+ */
+const lockFs = {
+  ...fs,
+  mkdir(path: string, cb: (err: NodeJS.ErrnoException | null) => void): void {
+    fs.mkdir(path, (err) => {
+      if (err) return cb(err);
+      writeHolder(path).then(() => cb(null), () => cb(null));
+    });
+  },
+  rmdir(path: string, cb: (err: NodeJS.ErrnoException | null) => void): void {
+    fs.rm(path, { recursive: true }, cb);
+  },
+};
+
+/**
+ * Removes the lock of `dead` if that is still its holder. A guard directory makes waiters take over
+ * one at a time, so none of them can remove a lock that another one has just taken.
+ */
+async function takeOver(lockPath: string, dead: Holder): Promise<boolean> {
+  const guard = `${lockPath}.takeover`;
+  try {
+    await mkdir(guard);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    const s = await stat(guard).catch(() => undefined);
+    if (s && s.mtimeMs < Date.now() - GUARD_STALE_MS) await rm(guard, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    const now = await readHolder(lockPath);
+    if (!now || !sameHolder(now, dead)) return false;
+    await rm(lockPath, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(guard, { recursive: true, force: true });
+  }
+}
 
 /** Takes the lock, or resolves `undefined` when isDone() said the work is already done. */
 export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<Lock | undefined> {
@@ -44,6 +96,7 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
         stale: staleMs,
         update: Math.max(1000, Math.floor(staleMs / 4)),
         retries: 0,
+        fs: lockFs,
         onCompromised: (err) => lost.abort(new ToolsError('ELOCKED', `lost the lock on ${dir}: ${err.message}`, { cause: err })),
       });
       return {
@@ -55,6 +108,8 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw fsError(`cannot take the lock ${join(dir, LOCK_NAME)}`, err);
     }
+    const holder = await readHolder(join(dir, LOCK_NAME));
+    if (holder && holderIsDead(holder) && (await takeOver(join(dir, LOCK_NAME), holder))) continue;
     if (!told) {
       told = true;
       opts.onWait?.();
