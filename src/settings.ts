@@ -46,6 +46,8 @@ export interface Settings {
   /** stderr is a terminal, CI is not set and TERM is not dumb: progress may redraw a line. */
   interactive: boolean;
   crashAt: string | undefined;
+  /** TELEPORT_TOOLS_TEST_FREE_BYTES (tests only, like crashAt): the free space statfs would report. */
+  testFreeBytes: number | undefined;
   userAgent: string;
 }
 
@@ -156,6 +158,7 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
     platform,
     interactive: Boolean(opts.stderrIsTTY) && !env.CI && env.TERM !== 'dumb',
     crashAt: env.TELEPORT_TOOLS_TEST_CRASH_AT || undefined,
+    testFreeBytes: /^\d+$/.test(env.TELEPORT_TOOLS_TEST_FREE_BYTES ?? '') ? Number(env.TELEPORT_TOOLS_TEST_FREE_BYTES) : undefined,
     userAgent,
   };
 }

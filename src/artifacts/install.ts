@@ -3,11 +3,12 @@
  * under the cache lock, into a fresh staging directory beside the target, then one rename. A target
  * that is already there means another process won; we use its result.
  */
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
+import { fsyncDir } from '../fsync.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
 import { readManifest, writeManifest } from './manifest.js';
@@ -77,12 +78,6 @@ async function sweep(cacheDir: string, keep: readonly string[]): Promise<void> {
       .filter((n) => n.startsWith(STAGING_PREFIX) || n.startsWith(TRASH_PREFIX))
       .map((n) => rm(join(cacheDir, n), { recursive: true, force: true }).catch(() => undefined)),
   );
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => undefined);
-  await handle?.sync().catch(() => undefined);
-  await handle?.close();
 }
 
 /** Puts staging in place of target in one rename (an old target of another release is moved aside first). */

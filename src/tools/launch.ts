@@ -12,6 +12,7 @@ import type { Tool } from './cache.js';
 import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
 import { findOnPath } from './fallback.js';
 import { checkPrivate } from './safety.js';
+import { repairIfDamaged } from './repair.js';
 import { isCloudHost, parseTshArgs, proxyHost } from './tsh-args.js';
 
 export interface LaunchRequest {
@@ -116,7 +117,15 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
     if (chosen && why) reporter.warn(`${why}; running the newest installed version, v${chosen}`);
   }
   if (chosen) {
-    return { binary: await binaryOf(ctx, chosen, req.tool), subcommand: cmd.subcommand, proxyHost: host };
+    const damaged = await repairIfDamaged(ctx, chosen, req.tool);
+    if (damaged === undefined) return { binary: await binaryOf(ctx, chosen, req.tool), subcommand: cmd.subcommand, proxyHost: host };
+    for (const v of await listInstalled(settings.cacheDir)) {
+      if (v.version !== chosen && (await isInstalled(settings.cacheDir, v.version, req.tool)) && (await repairIfDamaged({ ...ctx, network: { allowed: false, reason: '' } }, v.version, req.tool)) === undefined) {
+        reporter.warn(`${damaged}; running v${v.version}`);
+        return { binary: await binaryOf(ctx, v.version, req.tool), subcommand: cmd.subcommand, proxyHost: host };
+      }
+    }
+    failure = damaged;
   }
   if (ctx.signal?.aborted) throw new ToolsError('ECANCELLED', 'cancelled, and no version is installed');
   const onPath = await findOnPath(req.tool, settings.env.PATH, req.self);

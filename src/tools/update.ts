@@ -47,6 +47,8 @@ export async function fetchCloudStableVersion(ctx: ToolsContext): Promise<string
 export interface InstallToolsOptions {
   /** Record the version in cloud-stable-version once installed. */
   record: boolean;
+  /** The installed version is damaged: install it again unless, under the lock, it checks out. */
+  repair?: boolean;
 }
 
 /** Installs tsh and tctl of `version` (if missing), then records and prunes under the same lock. */
@@ -61,6 +63,7 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   // Loaded on demand: the archive, digest and lock modules cost ~45 ms to load, and most launcher
   // runs (an up-to-date `tsh login`) never install anything.
   const { installRelease } = await import('../artifacts/install.js');
+  const { versionIntact } = await import('../artifacts/verify.js');
   const result = await installRelease({
     http: ctx.http(),
     cdnBaseUrl: settings.cdnBaseUrl.value,
@@ -69,6 +72,8 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
     cacheDir: settings.cacheDir,
     target: versionDir(settings.cacheDir, version),
     signal: ctx.signal,
+    intact: opts.repair ? versionIntact : undefined,
+    freeSpace: settings.testFreeBytes === undefined ? undefined : async () => settings.testFreeBytes as number,
     onWait: () => reporter.info(`Another teleport-tools process is installing; waiting for it to finish...`),
     onStart: (total) => {
       started = true;

@@ -1,10 +1,13 @@
 /**
  * `$TELEPORT_HOME/cloud-stable-version`: one line, a bare version. Read by the POSIX sh launcher with
- * `read`, so it is written as `X.Y.Z\n`, atomically (temp file + rename), and only for installed versions.
+ * `read`, so it is written as `X.Y.Z\n`, atomically and durably (temp file, fsync, rename, fsync of the
+ * directory: after a power cut the file holds the old version or the new one), and only for installed
+ * versions. The same for `cluster-versions/<profile>`.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isPlainVersion, requirePlainVersion } from '../version.js';
+import { fsyncDir } from '../fsync.js';
 
 /** The recorded version, or undefined when the file is absent or does not hold a plain version. */
 export async function readVersionFile(file: string): Promise<string | undefined> {
@@ -23,6 +26,7 @@ export async function writeVersionFile(file: string, version: string): Promise<v
   try {
     await writeFile(tmp, `${version}\n`, { mode: 0o644, flush: true });
     await rename(tmp, file);
+    await fsyncDir(dirname(file));
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;

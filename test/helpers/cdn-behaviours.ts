@@ -37,6 +37,8 @@ export interface Payload {
   status: number;
   contentType: string;
   size: number;
+  /** Sent with the content: validators, Content-Range. */
+  headers?: OutgoingHttpHeaders;
   chunks: () => AsyncIterable<Buffer>;
 }
 
@@ -95,7 +97,7 @@ async function pump(x: Exchange, limit = Infinity, pace?: { chunk: number; bytes
 }
 
 function head(x: Exchange, status: number, contentType: string, length?: number, extra: OutgoingHttpHeaders = {}): void {
-  const headers: OutgoingHttpHeaders = { 'content-type': contentType, ...extra };
+  const headers: OutgoingHttpHeaders = { 'content-type': contentType, ...(status === x.payload.status ? x.payload.headers : {}), ...extra };
   if (length !== undefined) headers['content-length'] = length;
   x.res.writeHead(status, headers);
 }

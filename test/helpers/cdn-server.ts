@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -62,6 +62,28 @@ export interface Gate {
 
 type Content = Buffer | string | { file: string };
 
+/**
+ * How a path answers Range requests once `resumable()` is called for it (before that: no validators,
+ * no Accept-Ranges, Range ignored, as the plainest server). Each switch is one way a real server or a
+ * middlebox gets resuming wrong.
+ */
+export interface RangeOptions {
+  /** Default `"v1"`; `false`: no ETag. */
+  etag?: string | false;
+  /** Default a fixed date; `false`: no Last-Modified. */
+  lastModified?: string | false;
+  /** Answer Range requests with the whole content (200). */
+  ignoreRange?: boolean;
+  /** Content-Range names a start this many bytes off the one asked for (the body is still the right one). */
+  lieStart?: number;
+  /** Answer a request without Range with 206 and the whole content. */
+  partialWithoutRange?: boolean;
+  /** Answer every Range request with 416. */
+  refuse?: boolean;
+}
+
+const FIXED_DATE = 'Tue, 01 Aug 2023 10:00:00 GMT';
+
 const DEFAULT_PING: PingBody = {
   server_version: '13.2.3', cluster_name: 'example.teleport.sh', proxy: {}, auth: {}, min_client_version: '12.0.0',
 };
@@ -106,6 +128,7 @@ export class CdnServer {
   readonly requests: RequestRecord[] = [];
   private readonly routes = new Map<string, { content: Content; contentType: string }>();
   private readonly behaviours = new Map<string, BehaviourSetting>();
+  private readonly rangeOptions = new Map<string, RangeOptions>();
   private readonly gates = new Map<string, PathGate>();
   private readonly sockets = new Map<number, Socket>();
   private waiters: { path: string; n: number; resolve: () => void }[] = [];
@@ -173,14 +196,25 @@ export class CdnServer {
     else this.behaviours.set(path, { ...behaviour });
   }
 
+  /** Serves `path` with validators and Range support (see RangeOptions); call again to change them. */
+  resumable(path: string, options: RangeOptions = {}): void {
+    this.rangeOptions.set(path, { ...options });
+  }
+
   gate(path: string): Gate {
     const gate = new PathGate(() => this.gates.delete(path));
     this.gates.set(path, gate);
     return gate;
   }
 
+  /** GET requests for `path` (a HEAD, asking only for the size, transfers nothing and is not counted). */
   count(path: string): number {
-    return this.requests.filter((r) => r.path === path).length;
+    return this.requests.filter((r) => r.path === path && r.method !== 'HEAD').length;
+  }
+
+  /** The Range header of each GET of `path`, in order (undefined: the whole content asked for). */
+  ranges(path: string): (string | undefined)[] {
+    return this.requests.filter((r) => r.path === path && r.method !== 'HEAD').map((r) => r.headers.range);
   }
 
   /** Resolves once `path` has been requested `n` times in all. */
@@ -202,22 +236,74 @@ export class CdnServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     this.requests.push({ method: req.method ?? '', path, url: req.url ?? '', headers: req.headers, time: Date.now() });
+    if (req.method === 'HEAD') {
+      // Only the headers, outside behaviours and gates: those script the downloads.
+      const p = this.ranged(req, path, await this.payload(path));
+      res.writeHead(p.status, { 'content-type': p.contentType, 'content-length': p.size, ...p.headers });
+      res.end();
+      return;
+    }
     const count = this.count(path);
     this.waiters = this.waiters.filter((w) => (w.path === path && count >= w.n ? (w.resolve(), false) : true));
     await this.gates.get(path)?.hold();
     const setting = this.behaviours.get(path) ?? { kind: 'ok' };
     if (setting.times !== undefined && --setting.times <= 0) this.behaviours.delete(path);
     const raw = this.sockets.get(req.socket.remotePort ?? -1);
-    await respond(setting, { res, payload: await this.payload(path), raw, signal: this.closing.signal });
+    const whole = await this.payload(path);
+    await respond(setting, { res, payload: this.ranged(req, path, whole), raw, signal: this.closing.signal });
   }
 
-  private async payload(path: string): Promise<Payload> {
+  /** `whole` as a resumable path answers `req` (RangeOptions); unchanged for other paths. */
+  private ranged(req: IncomingMessage, path: string, whole: Payload & { from?: (start: number) => AsyncIterable<Buffer> }): Payload {
+    const opts = this.rangeOptions.get(path);
+    if (!opts || whole.status !== 200) return whole;
+    const headers: OutgoingHttpHeaders = { 'accept-ranges': 'bytes' };
+    const etag = opts.etag ?? '"v1"';
+    const lastModified = opts.lastModified ?? FIXED_DATE;
+    if (etag !== false) headers.etag = etag;
+    if (lastModified !== false) headers['last-modified'] = lastModified;
+    const full: Payload = { ...whole, headers };
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (!req.headers.range) {
+      return opts.partialWithoutRange ? { ...full, status: 206, headers: { ...headers, 'content-range': `bytes 0-${whole.size - 1}/${whole.size}` } } : full;
+    }
+    if (opts.ignoreRange || !range) return full;
+    const ifRange = req.headers['if-range'];
+    if (ifRange !== undefined && ifRange !== etag && ifRange !== lastModified) return full;
+    const start = Number(range[1]);
+    if (opts.refuse || start >= whole.size) {
+      return { ...bufferPayload('', 416, 'text/plain'), headers: { ...headers, 'content-range': `bytes */${whole.size}` } };
+    }
+    const from = whole.from ?? ((n: number) => skip(whole.chunks(), n));
+    return {
+      status: 206,
+      contentType: whole.contentType,
+      size: whole.size - start,
+      headers: { ...headers, 'content-range': `bytes ${start + (opts.lieStart ?? 0)}-${whole.size - 1}/${whole.size}` },
+      chunks: () => from(start),
+    };
+  }
+
+  private async payload(path: string): Promise<Payload & { from?: (start: number) => AsyncIterable<Buffer> }> {
     const route = this.routes.get(path);
     if (!route) return bufferPayload('not found\n', 404, 'text/plain');
     const { content, contentType } = route;
     if (typeof content === 'string' || Buffer.isBuffer(content)) return bufferPayload(content, 200, contentType);
     const size = (await stat(content.file)).size;
-    return { status: 200, contentType, size, chunks: () => createReadStream(content.file, { highWaterMark: 1 << 16 }) };
+    const from = (start: number) => createReadStream(content.file, { highWaterMark: 1 << 16, start });
+    return { status: 200, contentType, size, chunks: () => from(0), from };
+  }
+}
+
+async function* skip(chunks: AsyncIterable<Buffer>, n: number): AsyncGenerator<Buffer> {
+  let left = n;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield chunk.subarray(left);
+    left = 0;
   }
 }
 
