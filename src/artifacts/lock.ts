@@ -52,7 +52,10 @@ const lockFs = {
     });
   },
   rmdir(path: string, cb: (err: NodeJS.ErrnoException | null) => void): void {
-    fs.rm(path, { recursive: true }, cb);
+    fs.rmdir(path, (err) => {
+      if (err?.code === 'ENOTEMPTY' || err?.code === 'EEXIST') fs.rm(path, { recursive: true }, cb);
+      else cb(err);
+    });
   },
 };
 

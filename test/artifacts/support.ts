@@ -155,6 +155,8 @@ export function childEnv(extra: Record<string, string | undefined> = {}): Record
 
 export interface DriverRun {
   child: ChildProcess;
+  /** Every event so far. */
+  events: DriverEvent[];
   /** Resolves with the first event of that kind (rejects if the process ends first). */
   next(event: DriverEvent['event']): Promise<DriverEvent>;
   /** The process's end: its result event (if it printed one), exit code and signal. */
@@ -182,6 +184,7 @@ export function startDriver(req: DriverRequest, env: Record<string, string | und
   });
   return {
     child,
+    events: seen,
     done,
     next: (event) => {
       const found = seen.find((e) => e.event === event);
