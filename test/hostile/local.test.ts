@@ -13,7 +13,7 @@ import type { BuiltRelease } from '../helpers/release.js';
 import type { RunResult } from '../helpers/sandbox.js';
 import type { Scene } from './support.js';
 import {
-  TIMEOUT, V1, V2, assertFailedOpen, assertUnchanged, assertUpdated, baseline, canMount, mountTmpfs, outsideHome, remountReadOnly, scene, updateWarning,
+  TIMEOUT, V1, V2, assertFailedOpen, assertUnchanged, assertUpdated, baseline, canMount, escape, mountTmpfs, outsideHome, remountReadOnly, scene, updateWarning, updateWarningLike,
 } from './support.js';
 
 /** V2 padded to about 3 MB, for a disk too small to hold it. */
@@ -65,12 +65,25 @@ describe('hostile local state through tsh login', { concurrency: true }, () => {
     await assertFailedOpen(s, base, await s.login(), updateWarning(`cannot take the lock ${lock}: ${why} (${lock})`));
   });
 
-  test('full disk (a 512 KiB tmpfs, a 3 MB release)', TIMEOUT, async (t) => {
+  test('too little disk space (a 512 KiB tmpfs, a 3 MB release): said before the archive is requested', TIMEOUT, async (t) => {
+    // As root (CI): a real small file system. Otherwise the free space statfs reports is injected.
+    const mount = await canMount();
+    const s = await scene(t, mount ? { prepareHome: (x) => mountTmpfs(x, x.w.sb.teleportHome, '512k') } : {});
+    s.w.cdn.serveRelease(await bigRelease());
+    const base = await baseline(s);
+    const r = await s.login(mount ? {} : { TELEPORT_TOOLS_TEST_FREE_BYTES: '400000' });
+    const free = mount ? '\\d+\\.\\d KiB' : '390\\.6 KiB';
+    await assertFailedOpen(s, base, r, updateWarningLike(`not enough disk space in ${escape(s.w.sb.cacheDir)}: installing needs \\d+\\.\\d MiB, ${free} free`));
+    assert.equal(s.w.cdn.count(s.path), 0, 'no archive request');
+  });
+
+  test('a disk that fills up during the download (statfs said there was room)', TIMEOUT, async (t) => {
     if (!(await canMount())) return t.skip('needs root and a sandbox that allows mounting a size-capped tmpfs');
     const s = await scene(t, { prepareHome: (x) => mountTmpfs(x, x.w.sb.teleportHome, '512k') });
     s.w.cdn.serveRelease(await bigRelease());
     const base = await baseline(s);
-    await assertFailedOpen(s, base, await s.login(), updateWarning(`installing ${s.name} into ${s.w.sb.cacheDir}: no space left on device`));
+    const r = await s.login({ TELEPORT_TOOLS_TEST_FREE_BYTES: String(1 << 30) });
+    await assertFailedOpen(s, base, r, updateWarning(`installing ${s.name} into ${s.w.sb.cacheDir}: no space left on device`));
   });
 
   test('cache directory writable by group: refused with the fix, which works', TIMEOUT, async (t) => {
