@@ -5,6 +5,8 @@
 export const CHECKPOINTS = [
   'lock-taken',
   'archive-streaming',
+  /** The first network byte after bytes replayed from a partial download. */
+  'archive-resumed',
   'digest-verified',
   'staging-complete',
   'renamed',

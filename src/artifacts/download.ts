@@ -178,7 +178,10 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
   };
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (received === have) checkpoint('archive-streaming');
+      if (received === have) {
+        checkpoint('archive-streaming');
+        if (have > 0) checkpoint('archive-resumed');
+      }
       const fromNetwork = received >= have;
       received += chunk.length;
       hasher.update(chunk);
