@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LOCK_NAME, acquireLock } from '../../src/artifacts/lock.js';
+import { HOLDER_NAME, currentHolder, processStart, readHolder } from '../../src/artifacts/lock-holder.js';
+import type { Holder } from '../../src/artifacts/lock-holder.js';
 import { isToolsError } from '../../src/errors.js';
 import { entries, rejectsWith, tempDir } from './support.js';
 
@@ -108,4 +112,78 @@ describe('cache lock', () => {
     await utimes(join(dir, LOCK_NAME), old, old);
     await assert.rejects(acquireLock(dir), rejectsWith('EFS', new RegExp(`^cannot take the lock ${join(dir, LOCK_NAME)}: `)));
   });
+});
+
+describe('the lock\'s holder', () => {
+  /** Far longer than any test: only the holder check can explain taking such a lock. */
+  const NEVER_STALE = 600_000;
+
+  /** A lock directory as a holder wrote it, fresh (so proper-lockfile would wait for it). */
+  async function heldBy(dir: string, holder: unknown): Promise<void> {
+    await mkdir(join(dir, LOCK_NAME));
+    await writeFile(join(dir, LOCK_NAME, HOLDER_NAME), typeof holder === 'string' ? holder : JSON.stringify(holder));
+  }
+
+  /** The PID of a process that has just ended (and been reaped). */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await once(child, 'close');
+    return child.pid as number;
+  }
+
+  test('names this host, this PID and its start time', async (t) => {
+    const dir = await tempDir(t);
+    const lock = await acquireLock(dir, { staleMs: NEVER_STALE });
+    assert.ok(lock);
+    const holder = JSON.parse(await readFile(join(dir, LOCK_NAME, HOLDER_NAME), 'utf8')) as Holder;
+    assert.deepEqual(holder, currentHolder());
+    assert.equal(holder.host, hostname());
+    assert.equal(holder.pid, process.pid);
+    if (process.platform === 'linux') assert.match(holder.start ?? '', /^\d+$/);
+    await lock.release();
+    assert.deepEqual(await entries(dir), [], 'release removes the lock and its holder file');
+  });
+
+  test('a holder on this host that no longer runs: taken over at once, without waiting', async (t) => {
+    const dir = await tempDir(t);
+    await heldBy(dir, { host: hostname(), pid: await deadPid(), start: '1' });
+    let waited = false;
+    const lock = await acquireLock(dir, { staleMs: NEVER_STALE, onWait: () => (waited = true) });
+    assert.ok(lock);
+    assert.equal(waited, false);
+    assert.deepEqual(await readHolder(join(dir, LOCK_NAME)), currentHolder(), 'the lock is ours now');
+    await lock.release();
+  });
+
+  test('a PID that now belongs to another process (another start time) is not the holder', { skip: process.platform !== 'linux' ? 'start times are read from /proc' : false }, async (t) => {
+    const dir = await tempDir(t);
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    t.after(() => child.kill());
+    const pid = child.pid as number;
+    await heldBy(dir, { host: hostname(), pid, start: `${Number(processStart(pid)) + 1}` });
+    const lock = await acquireLock(dir, { staleMs: NEVER_STALE, maxWaitMs: 0 });
+    assert.ok(lock);
+    await lock.release();
+    // The same PID with its real start time is a live holder: no takeover.
+    await heldBy(dir, { host: hostname(), pid, start: processStart(pid) });
+    await assert.rejects(acquireLock(dir, { staleMs: NEVER_STALE, maxWaitMs: 0 }), rejectsWith('ELOCKED', /has held .* for too long/));
+  });
+
+  const unknown: [string, (pid: number) => unknown][] = [
+    ['a holder on another host (a shared home directory)', (pid) => ({ host: `not-${hostname()}`, pid, start: null })],
+    ['a holder file with garbage in it', () => 'garbage {'],
+    ['a holder file with a PID that is not one', () => ({ host: hostname(), pid: -1, start: null })],
+  ];
+  for (const [name, holder] of unknown) {
+    test(`${name}: the staleness timeout decides, as before`, async (t) => {
+      const dir = await tempDir(t);
+      await heldBy(dir, holder(await deadPid()));
+      await assert.rejects(acquireLock(dir, { staleMs: NEVER_STALE, maxWaitMs: 0 }), rejectsWith('ELOCKED', /has held .* for too long/));
+      const old = new Date(Date.now() - 60_000);
+      await utimes(join(dir, LOCK_NAME), old, old);
+      const lock = await acquireLock(dir, { staleMs: 10_000 });
+      assert.ok(lock, 'taken once stale');
+      await lock.release();
+    });
+  }
 });
