@@ -5,6 +5,7 @@ import type { Settings } from '../settings.js';
 import type { Check } from './check.js';
 import { checkCache } from './cache.js';
 import { checkConfig } from './config.js';
+import { checkDiskSpace } from './disk-space.js';
 import { checkLauncher } from './launchers.js';
 import { checkNetwork } from './network.js';
 import { checkNode } from './node-version.js';
@@ -33,8 +34,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       checkProxy(settings.http.proxy),
       checkExtraCaCerts(settings.env),
     ]);
-    const network = await checkNetwork({ settings, signal: opts.signal, http: () => (client ??= createHttpClient(settings.http)) });
-    return [...local, ...network];
+    const http = (): HttpClient => (client ??= createHttpClient(settings.http));
+    const network = await checkNetwork({ settings, signal: opts.signal, http });
+    return [...local, ...network, await checkDiskSpace({ settings, signal: opts.signal, http })];
   } finally {
     await client?.close();
   }

@@ -14,7 +14,7 @@ import { tlsPaths } from '../helpers/tls.js';
 import { releaseCdnForFile } from '../helpers/file-cdn.js';
 
 const VERSION = '16.4.7';
-const NAMES = ['tsh', 'tctl', 'node', 'cache', 'config', 'proxy', 'ca-certs', 'version-endpoint', 'cdn', 'clock'];
+const NAMES = ['tsh', 'tctl', 'node', 'cache', 'config', 'proxy', 'ca-certs', 'version-endpoint', 'cdn', 'clock', 'disk-space'];
 
 interface JsonCheck {
   name: string;
@@ -86,6 +86,20 @@ describe('doctor on a healthy installation', () => {
     assert.equal(ok, true);
     assert.equal(file.cdn.requests.length, mark);
     for (const name of ['version-endpoint', 'cdn', 'clock']) assert.match(by[name]?.detail ?? '', /^skipped: automatic updates are off \(TELEPORT_TOOLS_VERSION=off\)/);
+  });
+});
+
+describe('doctor checks the free disk space the way the launchers do', () => {
+  it('too little for the selected version\'s archive: names the directory, the space needed and the space free', async () => {
+    const box = await sandbox();
+    const install = await box.tool('tsh', ['version']);
+    assert.equal(install.code, 0, install.stderr);
+    const healthy = await doctorJson(box);
+    assert.match(healthy.by['disk-space']?.detail ?? '', new RegExp(`^\\d+\\.\\d [KMGT]iB free in ${box.cacheDir}; installing ${file.release.archiveName.replaceAll('.', '\\.')} needs \\d+\\.\\d KiB$`));
+    const { by } = await doctorJson(box, { TELEPORT_TOOLS_TEST_FREE_BYTES: '1000' });
+    assert.deepEqual(failing(by), ['disk-space']);
+    assert.match(by['disk-space']?.detail ?? '', new RegExp(`^not enough disk space in ${box.cacheDir}: installing ${file.release.archiveName.replaceAll('.', '\\.')} needs \\d+\\.\\d KiB, 1000 bytes free$`));
+    assert.match(by['disk-space']?.fix ?? '', /^free up .* or set TELEPORT_HOME to a directory on a larger one$/);
   });
 });
 
