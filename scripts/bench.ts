@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { concurrencyBench } from './bench/concurrency.js';
 import { installBench } from './bench/install.js';
 import { launcherBench } from './bench/launcher.js';
+import { resumeBench } from './bench/resume.js';
 import type { BenchContext, BenchRow, BenchSection } from './bench/types.js';
 
 /** Add a section here; each is one module in scripts/bench/. */
-const SECTIONS: readonly BenchSection[] = [launcherBench, installBench, concurrencyBench];
+const SECTIONS: readonly BenchSection[] = [launcherBench, installBench, concurrencyBench, resumeBench];
 
 const COLUMNS: readonly (keyof BenchRow)[] = ['name', 'ours', 'baseline', 'ratio', 'target', 'note'];
 

@@ -1,0 +1,200 @@
+// Real networks and real disks: what keeping a partial download costs an install that is never cut
+// (ours vs the curl pipeline, the CDN sending validators as the real one does), what resuming after a
+// cut at 50 % saves (bytes and time, on a rate-limited link), how long the next install waits for the
+// lock of a killed holder, and peak memory. Each install runs in its own process (the install driver).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acquireLock } from '../../src/artifacts/lock.js';
+import { partialPaths } from '../../src/artifacts/partial.js';
+import { startCdn } from '../../test/helpers/cdn-server.js';
+import type { CdnServer } from '../../test/helpers/cdn-server.js';
+import type { InstallOutcome } from '../../test/helpers/install-driver.js';
+import { buildRelease } from '../../test/helpers/release.js';
+import type { BuiltRelease } from '../../test/helpers/release.js';
+import { tlsPaths } from '../../test/helpers/tls.js';
+import { baseline, hasCurl } from './install.js';
+import type { BenchContext, BenchRow, BenchSection } from './types.js';
+import { median, targetCell } from './types.js';
+
+const DRIVER = fileURLToPath(new URL('../../test/helpers/install-driver.js', import.meta.url));
+const MB = 1e6;
+const MiB = 2 ** 20;
+/** As the launchers start Node.js (shims/tsh). */
+const LEAN_FLAGS = ['--max-semi-space-size=1', '--liftoff-only'];
+/** The link of the resume rows: 80 Mbit/s, a good hotel Wi-Fi or VPN. On loopback the CPU, not the link, decides. */
+const LINK_BYTES_PER_SECOND = 10 * MB;
+
+const env = (): Record<string, string> => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), NODE_EXTRA_CA_CERTS: tlsPaths.ca });
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+
+interface Run {
+  child: ReturnType<typeof spawn>;
+  done: Promise<{ wallMs: number; outcome: InstallOutcome | undefined; stderr: string }>;
+}
+
+function driver(cdn: CdnServer, version: string, cacheDir: string, extraEnv: Record<string, string> = {}): Run {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...LEAN_FLAGS, DRIVER, JSON.stringify({ cdn: cdn.url, version, cacheDir })], { env: { ...env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ wallMs: number; outcome: InstallOutcome | undefined; stderr: string }>((resolve) => {
+    child.on('close', () => {
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      const outcome = last.startsWith('{') ? (JSON.parse(last) as InstallOutcome & { event?: string }) : undefined;
+      resolve({ wallMs: performance.now() - started, outcome: outcome && 'ok' in outcome ? outcome : undefined, stderr });
+    });
+  });
+  return { child, done };
+}
+
+async function installed(run: Run): Promise<{ wallMs: number; outcome: InstallOutcome }> {
+  const { wallMs, outcome, stderr } = await run.done;
+  if (!outcome?.ok) throw new Error(`install failed: ${outcome?.code}: ${outcome?.message} ${stderr}`);
+  return { wallMs, outcome };
+}
+
+async function freshCache(work: string): Promise<string> {
+  return join(await mkdtemp(join(work, 'cache-')), 'cache');
+}
+
+async function measure(ctx: BenchContext): Promise<BenchRow[]> {
+  const [smallMb, bigMb] = ctx.quick ? [5, 20] : [20, 200];
+  const runs = ctx.quick ? 1 : 3;
+  const work = await mkdtemp(join(tmpdir(), 'tt-bench-resume-'));
+  const cdn = await startCdn();
+  try {
+    const releases = new Map<number, BuiltRelease>();
+    for (const mb of [smallMb, bigMb]) {
+      ctx.log(`building a ${mb} MB archive`);
+      const release = await buildRelease({ dir: join(work, `release-${mb}`), version: `13.4.${mb}`, padBytes: Math.round((mb * MB * 8) / 7) });
+      cdn.serveRelease(release);
+      cdn.resumable(`/${release.archiveName}`); // ETag and Last-Modified, as cdn.teleport.dev sends them
+      releases.set(mb, release);
+    }
+    const big = releases.get(bigMb) as BuiltRelease;
+    const bigVersion = `13.4.${bigMb}`;
+    const path = `/${big.archiveName}`;
+    const curl = await hasCurl();
+
+    // 1. Uncut, on loopback: the partial copy is written as the bytes come.
+    const uncut: { wallMs: number; outcome: InstallOutcome }[] = [];
+    const curlMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ctx.log(`uncut ${bigMb} MB install: run ${i + 1} of ${runs}`);
+      uncut.push(await installed(driver(cdn, bigVersion, await freshCache(work))));
+      if (curl) curlMs.push((await baseline(`${cdn.url}${path}`, big, work)).wallMs);
+    }
+    const small = await installed(driver(cdn, `13.4.${smallMb}`, await freshCache(work)));
+
+    // 2. On a rate-limited link: a full install, then one cut at 50 % (killed while asking for the
+    // rest, so the partial holds exactly what the first answer brought) and the next run, timed.
+    cdn.behave(path, { kind: 'slow', bytesPerSecond: LINK_BYTES_PER_SECOND, chunkSize: 64 * 1024 });
+    ctx.log(`full ${bigMb} MB install at ${LINK_BYTES_PER_SECOND / MB} MB/s`);
+    const full = await installed(driver(cdn, bigVersion, await freshCache(work)));
+    const cut = Math.floor(big.size / 2);
+    const cacheDir = await freshCache(work);
+    const before = cdn.count(path);
+    cdn.behave(path, { kind: 'truncate', after: cut, times: 1 });
+    const first = cdn.waitForRequests(path, before + 1).then(() => cdn.gate(path));
+    ctx.log(`${bigMb} MB install cut at 50 %, killed`);
+    const killed = driver(cdn, bigVersion, cacheDir);
+    const gate = await first;
+    await gate.arrived(1);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    cdn.behave(path, { kind: 'slow', bytesPerSecond: LINK_BYTES_PER_SECOND, chunkSize: 64 * 1024 });
+    gate.release();
+    const kept = (await stat(partialPaths(cacheDir, big.archiveName).data)).size;
+    ctx.log(`resumed ${bigMb} MB install (${mib(kept)} kept)`);
+    const mark = cdn.count(path);
+    const resumed = await installed(driver(cdn, bigVersion, cacheDir));
+    const resumedRanges = cdn.ranges(path).slice(mark);
+    const from = Number(/^bytes=(\d+)-$/.exec(resumedRanges[0] ?? '')?.[1] ?? NaN);
+    if (resumedRanges.length !== 1 || from !== kept) throw new Error(`the resumed install asked for ${JSON.stringify(resumedRanges)}, expected bytes=${kept}-`);
+    const fetched = cut + (big.size - from);
+    cdn.behave(path, { kind: 'ok' });
+
+    // 3. The lock of a holder killed while holding it: how long until the next install has it.
+    ctx.log('lock wait after a killed holder');
+    const lockDir = await freshCache(work);
+    const holder = driver(cdn, bigVersion, lockDir, { TELEPORT_TOOLS_TEST_CRASH_AT: 'lock-taken' });
+    await holder.done;
+    const waitStart = performance.now();
+    const lock = await acquireLock(lockDir); // the default 10 s stale time
+    const waitMs = performance.now() - waitStart;
+    await lock?.release();
+
+    const wall = median(uncut.map((r) => r.wallMs));
+    const base = curl ? median(curlMs) : undefined;
+    const ratio = base === undefined ? undefined : wall / base;
+    const peaks = [...uncut, resumed].map((r) => r.outcome.peakRssBytes);
+    const peak = Math.max(...peaks);
+    const growth = Math.max(...uncut.map((r) => r.outcome.peakRssBytes)) / small.outcome.peakRssBytes;
+    const timeRatio = resumed.wallMs / full.wallMs;
+    const byteRatio = fetched / big.size;
+    return [
+      {
+        name: `uncut install, ${(big.size / MB).toFixed(0)} MB archive (partial copy kept)`,
+        ours: seconds(wall),
+        baseline: base === undefined ? 'curl not found' : seconds(base),
+        ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+        target: ratio === undefined ? 'ratio <= 1.0' : targetCell('ratio <= 1.0', ratio <= 1.0),
+        note: `median of ${runs} on loopback, the CDN sending ETag/Last-Modified so the archive bytes are also written to cache/.partial-*; baseline: curl | tee >(sha256sum) | tar -xz`,
+      },
+      {
+        name: 'resumed after a cut at 50 %: bytes fetched',
+        ours: `${(fetched / MB).toFixed(1)} MB`,
+        baseline: `${(big.size / MB).toFixed(1)} MB`,
+        ratio: byteRatio.toFixed(3),
+        target: targetCell('ratio <= 1.05', byteRatio <= 1.05),
+        note: `first answer cut after ${(cut / MB).toFixed(1)} MB (process then killed), next run asked for bytes=${from}-; baseline: the archive`,
+      },
+      {
+        name: 'resumed after a cut at 50 %: time',
+        ours: seconds(resumed.wallMs),
+        baseline: seconds(full.wallMs),
+        ratio: timeRatio.toFixed(2),
+        target: targetCell('ratio <= 0.6', timeRatio <= 0.6),
+        note: `one run each on a ${(LINK_BYTES_PER_SECOND * 8) / MB} Mbit/s link (the test CDN's slow mode); the resumed run replays ${mib(kept)} from disk through SHA-256 and the extractor; baseline: a full install on the same link`,
+      },
+      {
+        name: 'lock wait after a killed holder',
+        ours: seconds(waitMs),
+        baseline: '10.00 s',
+        ratio: (waitMs / 10_000).toFixed(3),
+        target: targetCell('<= 1 s', waitMs <= 1000),
+        note: 'holder SIGKILLed right after taking the lock; acquireLock() with the default 10 s stale time; baseline: waiting for staleness',
+      },
+      {
+        name: 'peak RSS, uncut and resumed installs',
+        ours: mib(peak),
+        baseline: '-',
+        ratio: growth.toFixed(2),
+        target: targetCell('<= 100 MiB, ratio <= 1.1', peak <= 100 * MiB && growth <= 1.1),
+        note: `highest VmHWM of the ${bigMb} MB installs; ratio: ${bigMb} MB peak over the ${smallMb} MB install's (${mib(small.outcome.peakRssBytes)})`,
+      },
+    ];
+  } finally {
+    await cdn.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export const resumeBench: BenchSection = {
+  title: 'Real networks and disks',
+  method: [
+    'The install section\'s archive, served by the test HTTPS CDN with ETag and Last-Modified (as the real',
+    'CDN), so every install also keeps its bytes in `cache/.partial-<archive>`. Uncut installs and the curl',
+    'pipeline run alternately on loopback. For resuming, the CDN paces the archive at 10 MB/s; one install',
+    'has its first answer cut at 50 % and is SIGKILLed while asking for the rest; the next install is timed',
+    'against a full install at the same rate, and its request log gives the bytes fetched. Lock wait: an',
+    'install SIGKILLed right after taking the lock, then `acquireLock()` with the default stale time.',
+  ].join('\n'),
+  run: measure,
+};
