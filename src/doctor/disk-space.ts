@@ -20,12 +20,14 @@ export interface DiskSpaceOptions {
   settings: Settings;
   http: () => HttpClient;
   signal?: AbortSignal | undefined;
+  /** False: make no request (updates off, or the CDN is not reachable anyway). */
+  askCdn: boolean;
 }
 
 /** The size of the archive the launchers would download next, when it can be known. */
 async function nextArchive(opts: DiskSpaceOptions): Promise<{ name: string; size: number } | undefined> {
   const { settings } = opts;
-  if (!settings.autoUpdates.enabled || settings.platform instanceof ToolsError) return undefined;
+  if (!opts.askCdn || !settings.autoUpdates.enabled || settings.platform instanceof ToolsError) return undefined;
   const version = settings.pin.kind === 'version' ? settings.pin.version : await readVersionFile(settings.versionFile);
   if (!version) return undefined;
   const release = { version, edition: settings.config.edition, platform: settings.platform };

@@ -36,7 +36,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     ]);
     const http = (): HttpClient => (client ??= createHttpClient(settings.http));
     const network = await checkNetwork({ settings, signal: opts.signal, http });
-    return [...local, ...network, await checkDiskSpace({ settings, signal: opts.signal, http })];
+    // The archive's size is asked of the CDN only when the cdn check found it reachable.
+    const cdnOk = network.some((c) => c.name === 'cdn' && c.ok && !c.detail.startsWith('skipped'));
+    return [...local, ...network, await checkDiskSpace({ settings, signal: opts.signal, http, askCdn: cdnOk })];
   } finally {
     await client?.close();
   }
