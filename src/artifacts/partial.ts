@@ -96,7 +96,7 @@ export async function recordPartial(cacheDir: string, archiveName: string, meta:
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (have === 0 ? constants.O_EXCL : 0);
   const handle = await open(paths.data, flags, 0o600);
   if (have > 0) await handle.truncate(have);
-  return createWriteStream('', { fd: handle, start: have, highWaterMark: 1 << 20 });
+  return createWriteStream('', { fd: handle, start: have, highWaterMark: 256 * 1024 });
 }
 
 /** Removes every partial download except those of `keep` (archive names). Only call with the lock held. */
