@@ -10,7 +10,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import ssri from 'ssri';
 import type { HttpClient } from '../http.js';
 import { ToolsError, isToolsError } from '../errors.js';
@@ -132,12 +132,6 @@ async function emptyDir(dir: string): Promise<void> {
   await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })));
 }
 
-/** The replayed bytes, then the network's. */
-async function* concat(first: Readable | undefined, second: Readable): AsyncGenerator<Buffer> {
-  if (first) yield* first as AsyncIterable<Buffer>;
-  yield* second as AsyncIterable<Buffer>;
-}
-
 async function attemptOnce(req: DownloadRequest, expected: string, partial: PartialDownload | undefined, onStart: (total: number | undefined) => void): Promise<Downloaded> {
   let opened: Opened;
   try {
@@ -147,6 +141,16 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
     throw err;
   }
   const { body, total, validator } = opened;
+  // Taken in at once, flowing: a cut may come while the partial file is being opened below, and the
+  // bytes that arrived before it are still good. The cut then shows as an early end of `net`; the
+  // socket's error, not what gunzip or tar made of that end, is what is reported.
+  let bodyError: Error | undefined;
+  const net = new PassThrough({ highWaterMark: BATCH_BYTES });
+  body.on('error', (err) => {
+    bodyError ??= err;
+    net.end();
+  });
+  body.pipe(net);
   const have = opened.resumed ? (partial?.have ?? 0) : 0;
   if (partial && !opened.resumed) {
     await partial.handle.close();
@@ -161,6 +165,9 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
   writer?.on('error', () => {
     writerFailed = true;
   });
+  writer?.cork();
+  /** Bytes given to the corked writer since it last wrote. */
+  let unwritten = 0;
   onStart(total);
   const replay = partial ? partial.handle.createReadStream({ start: 0, end: have - 1 }) : undefined;
 
@@ -189,29 +196,45 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
       batch.push(chunk);
       batched += chunk.length;
       const next = (): void => (batched >= BATCH_BYTES ? cb(null, takeBatch()) : cb());
-      // Kept as it comes, so a cut (even SIGKILL) keeps what was received; waits when the disk is behind.
-      if (fromNetwork && writer && !writerFailed && !writer.write(chunk)) {
-        const go = (): void => {
-          writer?.off('drain', go).off('error', go);
-          next();
-        };
-        writer.once('drain', go).once('error', go);
-      } else {
-        next();
+      if (!fromNetwork || !writer || writerFailed) return next();
+      // Kept as it comes, so a cut (even SIGKILL) keeps what was received. Corked: the pieces go to
+      // disk as one writev per batch, not one write each. Waits when the disk is behind.
+      writer.write(chunk);
+      unwritten += chunk.length;
+      if (unwritten < BATCH_BYTES) return next();
+      unwritten = 0;
+      writer.uncork();
+      if (!writer.writableNeedDrain) {
+        writer.cork();
+        return next();
       }
+      const go = (): void => {
+        writer?.off('drain', go).off('error', go);
+        writer?.cork();
+        next();
+      };
+      writer.once('drain', go).once('error', go);
     },
     flush(cb) {
       cb(null, batched > 0 ? takeBatch() : undefined);
     },
   });
-  // Set only when the socket failed: then that, not what gunzip or tar made of the cut, is the error.
-  let bodyError: Error | undefined;
-  body.on('error', (err) => {
-    bodyError = err;
-  });
-  const source = Readable.from(concat(replay, body), { objectMode: false });
-  source.on('error', (err) => tap.destroy(err));
+  // The replayed bytes, then the network's.
+  let source: PassThrough = net;
+  if (replay) {
+    source = new PassThrough({ highWaterMark: BATCH_BYTES });
+    replay.on('error', (err) => source.destroy(err));
+    replay.once('end', () => net.pipe(source));
+    replay.pipe(source, { end: false });
+  }
 
+  const cutShort = (): Cut => {
+    const cut = total !== undefined && received < total ? ` after ${received} of ${total} bytes` : '';
+    const stalled = (bodyError as NodeJS.ErrnoException).code === 'UND_ERR_BODY_TIMEOUT';
+    const why = stalled ? 'the server stopped sending (on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT)' : (bodyError as Error).message;
+    const error = new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
+    return new Cut(error, writer !== undefined && !writerFailed && received > have);
+  };
   let files: Record<string, string>;
   try {
     files = await extractEntries(source.pipe(tap), req.destDir, req.spec, req.signal);
@@ -221,14 +244,14 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
     await closeWriter(writer);
     await partial?.handle.close();
     if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
-    if (bodyError) {
-      const cut = total !== undefined && received < total ? ` after ${received} of ${total} bytes` : '';
-      const stalled = (bodyError as NodeJS.ErrnoException).code === 'UND_ERR_BODY_TIMEOUT';
-      const why = stalled ? 'the server stopped sending (on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT)' : bodyError.message;
-      const error = new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
-      throw new Cut(error, writer !== undefined && !writerFailed && received > have);
-    }
+    if (bodyError) throw cutShort();
     throw err;
+  }
+  if (bodyError) {
+    // The tar ended before the cut (only padding was missing): still not the whole archive.
+    await closeWriter(writer);
+    await partial?.handle.close();
+    throw cutShort();
   }
   await closeWriter(writer);
   await partial?.handle.close();

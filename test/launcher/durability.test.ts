@@ -23,8 +23,8 @@ describe('resume and repair through the launchers', { concurrency: true }, () =>
     const w = await world([V2], V2, t);
     const path = await w.archivePath(V2);
     w.cdn.resumable(path);
-    // The first answer is cut after 2 KB; the launcher resumes at once and is killed as the rest starts.
-    w.cdn.behave(path, { kind: 'reset', after: 2048, times: 1 });
+    // The first answer ends after 2 KB (the connection closed early); the launcher resumes at once and is killed as the rest starts.
+    w.cdn.behave(path, { kind: 'truncate', after: 2048, times: 1 });
     const killed = await w.sb.tool('tsh', ['version'], { TELEPORT_TOOLS_TEST_CRASH_AT: 'archive-resumed' });
     assert.equal(killed.code, 137, killed.stderr);
     const name = path.slice(1);
