@@ -125,7 +125,10 @@ export class CdnServer {
   /** `https://127.0.0.1:<port>` (no trailing slash). */
   readonly url: string;
   readonly versionUrl: string;
+  /** Every GET (and other non-HEAD request), in arrival order. */
   readonly requests: RequestRecord[] = [];
+  /** HEAD requests (the installer asks for the archive's size): kept apart, they transfer nothing. */
+  readonly heads: RequestRecord[] = [];
   private readonly routes = new Map<string, { content: Content; contentType: string }>();
   private readonly behaviours = new Map<string, BehaviourSetting>();
   private readonly rangeOptions = new Map<string, RangeOptions>();
@@ -207,14 +210,14 @@ export class CdnServer {
     return gate;
   }
 
-  /** GET requests for `path` (a HEAD, asking only for the size, transfers nothing and is not counted). */
+  /** Requests for `path` (HEADs are in `heads`). */
   count(path: string): number {
-    return this.requests.filter((r) => r.path === path && r.method !== 'HEAD').length;
+    return this.requests.filter((r) => r.path === path).length;
   }
 
   /** The Range header of each GET of `path`, in order (undefined: the whole content asked for). */
   ranges(path: string): (string | undefined)[] {
-    return this.requests.filter((r) => r.path === path && r.method !== 'HEAD').map((r) => r.headers.range);
+    return this.requests.filter((r) => r.path === path).map((r) => r.headers.range);
   }
 
   /** Resolves once `path` has been requested `n` times in all. */
@@ -235,14 +238,16 @@ export class CdnServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    this.requests.push({ method: req.method ?? '', path, url: req.url ?? '', headers: req.headers, time: Date.now() });
+    const record = { method: req.method ?? '', path, url: req.url ?? '', headers: req.headers, time: Date.now() };
     if (req.method === 'HEAD') {
+      this.heads.push(record);
       // Only the headers, outside behaviours and gates: those script the downloads.
       const p = this.ranged(req, path, await this.payload(path));
       res.writeHead(p.status, { 'content-type': p.contentType, 'content-length': p.size, ...p.headers });
       res.end();
       return;
     }
+    this.requests.push(record);
     const count = this.count(path);
     this.waiters = this.waiters.filter((w) => (w.path === path && count >= w.n ? (w.resolve(), false) : true));
     await this.gates.get(path)?.hold();
