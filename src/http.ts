@@ -44,6 +44,13 @@ export interface TextRequest {
   /** Whole-request limit, retries included. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /**
+   * Skip certificate verification for this request alone (`tsh --insecure`: a proxy with a
+   * self-signed certificate). Never for downloads.
+   */
+  insecure?: boolean | undefined;
+  /** Attempts for this request (default: the client's `attempts`). */
+  attempts?: number | undefined;
 }
 
 export interface StreamRequest {
@@ -183,27 +190,31 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   const via = (url: URL): ProxyInUse | undefined => proxyInUse(url, proxy);
   const tls = { timeout: options.connectTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
   let dispatcher: Dispatcher | undefined;
-  const getDispatcher = async (): Promise<Dispatcher> => {
+  /** Its own dispatcher, so that no connection made without verification is ever reused for others. */
+  let insecureDispatcher: Dispatcher | undefined;
+  const getDispatcher = async (insecure = false): Promise<Dispatcher> => {
     const { EnvHttpProxyAgent } = await loadUndici();
-    return (dispatcher ??= new EnvHttpProxyAgent({
+    const make = (t: typeof tls & { rejectUnauthorized?: boolean }): Dispatcher => new EnvHttpProxyAgent({
       // Empty strings, not undefined: undici would fall back to process.env.
       httpProxy: proxy.httpProxy ?? '',
       httpsProxy: proxy.httpsProxy ?? '',
       noProxy: proxy.noProxy ?? '',
-      connect: tls,
+      connect: t,
       // Through a proxy, undici takes the TLS settings (and the connect limit) from these instead.
       proxyTls: { timeout: options.connectTimeoutMs },
-      requestTls: tls,
+      requestTls: t,
       headersTimeout: options.idleTimeoutMs,
       bodyTimeout: options.idleTimeoutMs,
-    }));
+    });
+    if (insecure) return (insecureDispatcher ??= make({ ...tls, rejectUnauthorized: false }));
+    return (dispatcher ??= make(tls));
   };
 
   /** One request with manual redirects; resolves with a 2xx response whose body is unread. */
-  async function open(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
+  async function open(start: URL, signal: AbortSignal | undefined, insecure = false): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
     let url = start;
     const { request } = await loadUndici();
-    const via = await getDispatcher();
+    const via = await getDispatcher(insecure);
     for (let hop = 0; ; hop++) {
       const res = await request(url, {
         dispatcher: via,
@@ -231,17 +242,23 @@ export function createHttpClient(options: HttpOptions): HttpClient {
    * open() and then use() the 2xx response, with retries: network errors (reading a small body
    * included), 429 and 5xx, backing off (and honouring Retry-After).
    */
-  async function withRetries<T>(raw: string, signal: AbortSignal | undefined, use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
+  async function withRetries<T>(
+    raw: string,
+    signal: AbortSignal | undefined,
+    use: (res: Dispatcher.ResponseData, url: URL) => Promise<T>,
+    per: { insecure?: boolean | undefined; attempts?: number | undefined } = {},
+  ): Promise<T> {
     const start = checkUrl(raw);
+    const attempts = per.attempts ?? options.attempts;
     for (let attempt = 1; ; attempt++) {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        const { res, url } = await open(start, signal);
+        const { res, url } = await open(start, signal, per.insecure);
         if (res.statusCode >= 200 && res.statusCode < 300) return await use(res, url);
         discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
         const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}${tries}`);
-        if (!isRetryableStatus(res.statusCode) || attempt >= options.attempts) throw err;
+        if (!isRetryableStatus(res.statusCode) || attempt >= attempts) throw err;
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         if (retryAfter !== undefined) {
           if (retryAfter > options.maxRetryAfterMs) {
@@ -253,7 +270,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         const aborted = abortReason(signal);
         if (aborted) throw aborted;
         if (isToolsError(err)) throw err;
-        if (!isRetryableError(err) || attempt >= options.attempts) throw networkError(start, err, via(start), options.idleTimeoutMs);
+        if (!isRetryableError(err) || attempt >= attempts) throw networkError(start, err, via(start), options.idleTimeoutMs);
       }
       await delay(waitMs, undefined, { signal }).catch(() => {
         throw abortReason(signal) ?? new ToolsError('ECANCELLED', 'cancelled');
@@ -284,7 +301,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
             chunks.push(chunk);
           }
           return Buffer.concat(chunks).toString('utf8');
-        });
+        }, req);
       } catch (err) {
         if (signal.aborted && !isToolsError(err, 'EHTTP')) throw timedOut() ?? err;
         if (isToolsError(err)) throw err;
@@ -337,7 +354,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async close() {
-      await dispatcher?.close();
+      await Promise.all([dispatcher?.close(), insecureDispatcher?.close()]);
     },
   };
 }
