@@ -4,6 +4,7 @@ import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Check } from './check.js';
 import { checkCache } from './cache.js';
+import { checkClusterVersions } from './cluster-versions.js';
 import { checkConfig } from './config.js';
 import { checkLauncher } from './launchers.js';
 import { checkNetwork } from './network.js';
@@ -29,6 +30,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       checkLauncher('tctl', { pathVar, binDirHints: opts.binDirHints }),
       checkNode(pathVar),
       checkCache(settings),
+      checkClusterVersions(settings),
       checkConfig(settings),
       checkProxy(settings.http.proxy),
       checkExtraCaCerts(settings.env),

@@ -14,7 +14,7 @@ import type { Selection } from './update.js';
 import { findOnPath } from './fallback.js';
 import { checkPrivate } from './safety.js';
 import { parseTshArgs, proxyHost } from './tsh-args.js';
-import { callProfile, proxyFlag } from './profile.js';
+import { profileOf, proxyFlag } from './profile.js';
 import { removeRecord } from './cluster-versions.js';
 
 export interface LaunchRequest {
@@ -99,8 +99,7 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   const logoutProxy = cmd.proxy ?? settings.env.TELEPORT_PROXY;
   const host = isLogin ? await loginProxy(ctx, cmd.proxy) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
   const network = ctx.network.allowed;
-  const currentProfile = await readFile(settings.currentProfileFile, 'utf8').catch(() => undefined);
-  const profile = callProfile({ tool: req.tool, args: req.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
+  const profile = await profileOf(settings, req.tool, req.args);
   // Before any request: a cache others could write is neither installed into nor run from, and
   // saying so once beats a warning about the update followed by the same refusal.
   await checkPrivate(settings.cacheDir, 'cache directory');

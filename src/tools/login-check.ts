@@ -26,7 +26,14 @@ export interface LoginCheckRequest {
   tool?: string;
 }
 
-export type LoginCheckOutcome = 'recorded' | 'current' | 'record-removed' | 'cloud-stable' | 'no-answer';
+export interface LoginCheckOutcome {
+  /** What the cluster said: a version it wants, managed updates off/absent, or no usable answer. */
+  cluster: 'recorded' | 'current' | 'record-removed' | 'unmanaged' | 'no-answer';
+  /** The version now recorded for the profile, when there is one. */
+  version?: string | undefined;
+  /** Why there was no usable answer. */
+  error?: unknown;
+}
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
@@ -66,21 +73,21 @@ export async function loginCheck(ctx: ToolsContext, req: LoginCheckRequest): Pro
   const found = settle(url ? fetchFind(ctx, url, req.insecure) : Promise.reject(new Error('no address')));
   const stable = cloud ? settle(fetchCloudStableVersion(ctx)) : undefined;
   const find = await found;
-  let outcome: LoginCheckOutcome = 'no-answer';
+  const outcome: LoginCheckOutcome = find.ok ? { cluster: 'unmanaged' } : { cluster: 'no-answer', error: find.error };
   try {
     if (find.ok) {
       const need = buildNeed(settings, find.value.edition);
       const target = wanted(ctx, find.value);
       const managedOff = !find.value.autoUpdate?.toolsAutoUpdate;
       // The cluster turned managed updates off (or never had them): its record goes.
-      if (managedOff && (await removeRecord(settings.home, req.profile))) outcome = 'record-removed';
+      if (managedOff && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
       if (target) {
-        outcome = (await adoptClusterVersion(ctx, req.profile, target, need, cloud)) ? 'recorded' : 'current';
+        outcome.cluster = (await adoptClusterVersion(ctx, req.profile, target, need, cloud)) ? 'recorded' : 'current';
+        outcome.version = target;
       } else if (stable) {
         const s = await stable;
         if (s.ok) await adoptVersion(ctx, s.value, 'detected');
         else throw s.error;
-        outcome = 'cloud-stable';
       }
     } else if (stable) {
       // No answer from the cluster (a network error, an old cluster's 404, a bad body): the record stays, and
@@ -89,7 +96,6 @@ export async function loginCheck(ctx: ToolsContext, req: LoginCheckRequest): Pro
       const s = await stable;
       if (!s.ok) throw s.error;
       await adoptVersion(ctx, s.value, 'detected');
-      outcome = 'cloud-stable';
     }
   } catch (err) {
     warnFailed(ctx, err);

@@ -9,6 +9,8 @@
  * those that is not empty is the source; its host (below) must be a plain host name, or the call has
  * no profile (and a hostile name never becomes part of a path).
  */
+import { readFile } from 'node:fs/promises';
+import type { Settings } from '../settings.js';
 import type { Tool } from './cache.js';
 
 /** Longest profile name accepted: a DNS name's limit. */
@@ -81,4 +83,10 @@ export function callProfile(src: ProfileSources): string | undefined {
   else if (src.currentProfile) host = src.currentProfile.split('\n')[0] as string;
   else return undefined;
   return isPlainHost(host) ? host : undefined;
+}
+
+/** callProfile with current-profile read from `$TELEPORT_HOME` (no arguments: tctl's rule, for the CLI). */
+export async function profileOf(settings: Settings, tool: Tool = 'tctl', args: readonly string[] = []): Promise<string | undefined> {
+  const currentProfile = await readFile(settings.currentProfileFile, 'utf8').catch(() => undefined);
+  return callProfile({ tool, args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
 }

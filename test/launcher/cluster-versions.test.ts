@@ -248,4 +248,45 @@ describe('cluster-managed versions', () => {
     assert.match(r.stdout, new RegExp(`v${SELF}`), r.stderr);
     assert.equal(await stable(sb), `${STABLE}\n`, 'installing a recorded version leaves cloud-stable-version alone');
   });
+
+  test('the CLI: update --proxy, status, clean keeps every recorded version, doctor lists the records', async () => {
+    const sb = await user();
+    self.setFind(managed(SELF));
+    const u = await sb.cli(['update', '--proxy', selfProxy]);
+    assert.equal(u.code, 0, u.stderr);
+    assert.deepEqual(ours(u), [`New client tools version for localhost detected: v${SELF}`, `Updated tsh/tctl to version v${SELF}!`]);
+    assert.equal(await record(sb, 'localhost'), `${SELF}\n`);
+    const again = await sb.cli(['update', '--proxy', selfProxy]);
+    assert.deepEqual(ours(again), [`tsh/tctl are up to date for localhost (v${SELF}).`]);
+    assert.equal((await sb.cli(['update', '--proxy', '../x'])).code, 2);
+    const down = await sb.cli(['update', '--proxy', `localhost:${port(untrusted)}`]);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^teleport-tools: no usable answer from https:\/\/localhost:\d+\/webapi\/find: .*add --insecure\)$/m);
+
+    // cloud-stable moves on: clean removes the old one, keeps the cluster's.
+    assert.equal((await sb.cli(['update', '--version', CLOUD])).code, 0);
+    const clean = await sb.cli(['clean']);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.stdout, new RegExp(`^Removed v${STABLE.replaceAll('.', '\\.')}\\.$`, 'm'));
+    assert.deepEqual((await sb.cacheEntries()).filter((e) => !e.startsWith('.')), [SELF, CLOUD].sort());
+
+    await writeFile(join(sb.teleportHome, 'cluster-versions', 'other.example.com'), `${STABLE}\n`);
+    const status = JSON.parse((await sb.cli(['status', '--json'], { TELEPORT_PROXY: selfProxy })).stdout) as Record<string, unknown>;
+    assert.deepEqual(status.clusters, [
+      { profile: 'localhost', version: SELF, installed: true },
+      { profile: 'other.example.com', version: STABLE, installed: false },
+    ]);
+    assert.equal(status.selectedVersion, SELF);
+    assert.equal(status.selectedFrom, 'cluster-versions');
+    assert.equal(status.profile, 'localhost');
+    const text = await sb.cli(['status']);
+    assert.match(text.stdout, new RegExp(`^  other\\.example\\.com: v${STABLE.replaceAll('.', '\\.')} \\(not installed\\)$`, 'm'));
+
+    const doctor = await sb.cli(['doctor', '--json']);
+    assert.equal(doctor.code, 1);
+    const check = (JSON.parse(doctor.stdout) as { checks: { name: string; ok: boolean; detail: string; fix: string | null }[] }).checks.find((c) => c.name === 'cluster-versions');
+    assert.equal(check?.ok, false);
+    assert.match(check?.detail ?? '', new RegExp(`other\\.example\\.com asks for v${STABLE.replaceAll('.', '\\.')}`));
+    assert.equal(check?.fix, 'teleport-tools update --proxy other.example.com');
+  });
 });
