@@ -57,7 +57,7 @@ export const statusCommand: CommandModule<object, Args> = {
       `Profile:               ${report.profile ?? 'none'}${profile ? ' (TELEPORT_PROXY or current-profile)' : ''}`,
       `Selected version:      ${report.selectedVersion ? `v${report.selectedVersion}` : 'none'} (from ${selected.source === 'cluster-versions' ? `cluster-versions/${profile}` : report.selectedFrom})${report.selectedVersion && !report.selectedInstalled ? ' - not installed yet' : ''}`,
       `cloud-stable-version:  ${report.cloudStableVersion ? `v${report.cloudStableVersion}` : 'none'}`,
-      `Cluster versions:      ${clusters.length ? '' : 'none'}`,
+      clusters.length ? 'Cluster versions:' : 'Cluster versions:      none',
       ...clusters.map((c) => `  ${c.profile}: ${c.version ? `v${c.version}${c.installed ? '' : ' (not installed)'}` : `unusable (${c.problem ?? ''})`}`),
       `Installed versions:    ${installed.length ? installed.map((v) => `v${v.version}`).join(', ') : 'none'}`,
       `Automatic updates:     ${report.autoUpdates ? 'on' : `off (${report.autoUpdatesReason})`}`,
