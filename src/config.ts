@@ -12,8 +12,10 @@ export interface ToolsConfig {
   disable_auto_updates: boolean;
   version_url: string;
   cdn_base_url: string;
-  edition: 'oss' | 'ent';
+  edition: 'auto' | 'oss' | 'ent';
+  fips: boolean;
   cloud_proxy_suffixes: string[];
+  follow_cluster_version: boolean;
   usage_reporting: boolean;
 }
 
@@ -57,8 +59,8 @@ function url(key: string): Pick<KeySpec<'version_url'>, 'check' | 'fromText'> {
   return { check, fromText: check };
 }
 
-function edition(v: unknown): 'oss' | 'ent' {
-  if (v !== 'oss' && v !== 'ent') throw new Error(`edition must be oss or ent, got ${JSON.stringify(v)}`);
+function edition(v: unknown): 'auto' | 'oss' | 'ent' {
+  if (v !== 'auto' && v !== 'oss' && v !== 'ent') throw new Error(`edition must be auto, oss or ent, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -77,12 +79,23 @@ export const CONFIG_KEYS: { readonly [K in ConfigKey]: KeySpec<K> } = {
     ...url('version_url'),
   },
   cdn_base_url: { default: 'https://cdn.teleport.dev', help: 'where release archives and their .sha256 files live', ...url('cdn_base_url') },
-  edition: { default: 'oss', help: 'oss downloads teleport-v…, ent downloads teleport-ent-v…', check: edition, fromText: edition },
+  edition: {
+    default: 'auto',
+    help: "oss downloads teleport-v…, ent downloads teleport-ent-v…; auto: the edition the cluster reports at tsh login (oss when it does not say)",
+    check: edition,
+    fromText: edition,
+  },
+  fips: { default: false, help: 'true: download the FIPS builds (teleport…-fips-bin.tar.gz; Linux only)', ...bool('fips') },
   cloud_proxy_suffixes: {
     default: ['.teleport.sh'],
     help: 'proxy host suffixes that count as Teleport Cloud',
     check: suffixes,
     fromText: (t) => suffixes(t.split(',').map((s) => s.trim()).filter(Boolean)),
+  },
+  follow_cluster_version: {
+    default: false,
+    help: "true: a cluster that does not announce managed updates is treated as asking for its own server_version",
+    ...bool('follow_cluster_version'),
   },
   usage_reporting: {
     default: false,

@@ -49,8 +49,13 @@ export interface TextRequest {
   /** Whole-request limit, retries included. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
-  /** No certificate checks for this request only (tsh's --insecure, for a proxy's own endpoints). */
+  /**
+   * No certificate checks for this request only (`tsh --insecure`: a proxy with a self-signed
+   * certificate; its own endpoints). Never for downloads.
+   */
   insecure?: boolean | undefined;
+  /** Attempts for this request (default: the client's `attempts`). */
+  attempts?: number | undefined;
 }
 
 export interface StreamRequest {
@@ -170,6 +175,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     insecure: boolean;
     /** Method, extra headers and accepted non-2xx statuses (resumed downloads). */
     extra?: StreamRequest | undefined;
+    /** Attempts for this request (default: the client's `attempts`). */
+    attempts?: number | undefined;
   }
 
   /** One GET without redirects, through node:https when allowed and no proxy applies, else undici. */
@@ -215,6 +222,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
    */
   async function withRetries<T>(raw: string, signal: AbortSignal | undefined, how: HopOptions, use: (res: Hop, url: URL) => Promise<T>): Promise<T> {
     const start = checkUrl(raw);
+    const attempts = how.attempts ?? options.attempts;
     for (let attempt = 1; ; attempt++) {
       let waitMs = options.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
@@ -223,7 +231,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         discard(res.body, 'drain');
         const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
         const err = new ToolsError('EHTTP', `${redact(url)} answered HTTP ${res.statusCode}${tries}`);
-        if (!isRetryableStatus(res.statusCode) || attempt >= options.attempts) throw err;
+        if (!isRetryableStatus(res.statusCode) || attempt >= attempts) throw err;
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         if (retryAfter !== undefined) {
           if (retryAfter > options.maxRetryAfterMs) {
@@ -235,7 +243,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         const aborted = abortReason(signal);
         if (aborted) throw aborted;
         if (isToolsError(err)) throw err;
-        if (!isRetryableError(err) || attempt >= options.attempts) throw networkError(start, err, via(start), options.idleTimeoutMs);
+        if (!isRetryableError(err) || attempt >= attempts) throw networkError(start, err, via(start), options.idleTimeoutMs);
       }
       await delay(waitMs, undefined, { signal }).catch(() => {
         throw abortReason(signal) ?? new ToolsError('ECANCELLED', 'cancelled');
@@ -249,7 +257,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const { signal } = scope;
       const timedOut = () => (req.signal?.aborted ? abortReason(req.signal) : new ToolsError('ENETWORK', `${redact(raw)} did not answer within ${req.timeoutMs / 1000} s`));
       try {
-        return await withRetries(raw, signal, { native: true, insecure: req.insecure === true }, async (res, url) => {
+        return await withRetries(raw, signal, { native: true, insecure: req.insecure === true, attempts: req.attempts }, async (res, url) => {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > req.maxBytes) {
             discard(res.body, 'destroy');

@@ -14,6 +14,7 @@ import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
 import { hasBundles, readManifest, writeManifest } from './manifest.js';
 import { removeInPlace } from './remove.js';
+import { buildServes } from './edition.js';
 import type { Manifest } from './manifest.js';
 import { archiveLayout, archiveName, archiveUrl } from './release.js';
 import type { ReleaseRef } from './release.js';
@@ -70,7 +71,7 @@ export interface InstallResult {
 /** The manifest of a published target that is this exact release, else undefined. */
 export async function installedManifest(target: string, release: ReleaseRef, binaries: readonly string[]): Promise<Manifest | undefined> {
   const manifest = await readManifest(target);
-  if (!manifest || manifest.version !== release.version || manifest.edition !== release.edition) return undefined;
+  if (!manifest || manifest.version !== release.version || !buildServes(manifest, release)) return undefined;
   return binaries.every((b) => manifest.binaries.includes(b)) ? manifest : undefined;
 }
 

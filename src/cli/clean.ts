@@ -2,17 +2,16 @@
 import type { CommandModule } from 'yargs';
 import { acquireLock } from '../artifacts/lock.js';
 import { listInstalled, pruneVersions } from '../tools/cache.js';
-import { selectVersion } from '../tools/update.js';
-import { readVersionFile } from '../tools/version-file.js';
+import { keptVersions } from '../tools/update.js';
 import { ToolsError } from '../errors.js';
 import { cliContext, handler, out } from './common.js';
 
 export const cleanCommand: CommandModule = {
   command: 'clean',
-  describe: 'Remove installed versions that are neither cloud-stable nor pinned',
+  describe: 'Remove installed versions that are not in use (cloud-stable, a cluster\'s recorded version, or pinned)',
   handler: handler(async () => {
     const { settings, reporter, signal } = await cliContext();
-    const keep = [(await selectVersion(settings)).version, await readVersionFile(settings.versionFile)].filter((v): v is string => v !== undefined);
+    const keep = await keptVersions(settings);
     const lock = await acquireLock(settings.cacheDir, { signal, onWait: () => reporter.info('Waiting for another teleport-tools process...') });
     if (!lock) throw new ToolsError('ELOCKED', `could not lock ${settings.cacheDir}`);
     try {

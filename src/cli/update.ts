@@ -1,20 +1,31 @@
-/** `teleport-tools update [--version X.Y.Z]`: the login refresh, on demand. */
+/** `teleport-tools update [--version X.Y.Z | --proxy host[:port]]`: the login refresh and the login check, on demand. */
 import type { CommandModule } from 'yargs';
-import { ToolsError } from '../errors.js';
+import { ToolsError, describeError } from '../errors.js';
 import { requirePlainVersion } from '../version.js';
 import { createToolsContext } from '../tools/context.js';
-import { adoptVersion, fetchCloudStableVersion } from '../tools/update.js';
+import type { ToolsContext } from '../tools/context.js';
+import { adoptVersion, fetchCloudStableVersion, requireNetwork } from '../tools/update.js';
+import { findUrl } from '../tools/find.js';
+import { hostOfAddress, isPlainHost } from '../tools/profile.js';
 import { cliContext, handler } from './common.js';
 
 interface Args {
   version?: string | undefined;
+  proxy?: string | undefined;
+  insecure: boolean;
 }
 
 export const updateCommand: CommandModule<object, Args> = {
   command: 'update',
-  describe: 'Install the cloud-stable version now (or --version X.Y.Z) and make it the one tsh and tctl run',
+  describe: 'Install the cloud-stable version now (or --version X.Y.Z) and make it the one tsh and tctl run; --proxy: ask a cluster for its version now',
   // --version here is the version to install, not the global --version flag.
-  builder: (y) => y.version(false).option('version', { type: 'string', describe: 'Install and select exactly this version' }),
+  builder: (y) =>
+    y
+      .version(false)
+      .option('version', { type: 'string', describe: 'Install and select exactly this version' })
+      .option('proxy', { type: 'string', describe: "Ask this cluster's proxy (host[:port]) for the version it wants now, as tsh login does, without logging in" })
+      .option('insecure', { type: 'boolean', default: false, describe: "With --proxy: skip the proxy's certificate check (a self-signed certificate)" })
+      .conflicts('version', 'proxy'),
   handler: handler(async (args) => {
     const { settings, reporter, signal } = await cliContext();
     if (args.version !== undefined) {
@@ -26,6 +37,7 @@ export const updateCommand: CommandModule<object, Args> = {
     }
     const ctx = createToolsContext(settings, reporter, signal, true);
     try {
+      if (args.proxy !== undefined) return await checkProxy(ctx, args.proxy, args.insecure);
       const requested = args.version?.replace(/^v/, '');
       const version = requested ?? (await fetchCloudStableVersion(ctx));
       if (!(await adoptVersion(ctx, version, requested ? 'requested' : 'detected'))) reporter.info(`tsh/tctl are up to date (v${version}).`);
@@ -37,3 +49,19 @@ export const updateCommand: CommandModule<object, Args> = {
     }
   }),
 };
+
+async function checkProxy(ctx: ToolsContext, address: string, insecure: boolean): Promise<void> {
+  const { settings, reporter } = ctx;
+  const profile = hostOfAddress(address);
+  if (!isPlainHost(profile) || !findUrl(address)) throw new ToolsError('EUSAGE', `--proxy must be host[:port], got ${JSON.stringify(address.slice(0, 80))}`);
+  requireNetwork(ctx);
+  if (settings.pin.kind === 'version') reporter.warn(`TELEPORT_TOOLS_VERSION=${settings.pin.version} is set, so tsh and tctl keep running v${settings.pin.version}`);
+  const { loginCheck } = await import('../tools/login-check.js');
+  const result = await loginCheck(ctx, { address, profile, insecure });
+  if (result.cluster === 'no-answer') {
+    throw new ToolsError('ENETWORK', `no usable answer from ${findUrl(address) ?? address}: ${describeError(result.error)}${insecure ? '' : ' (a self-signed certificate? add --insecure)'}`);
+  }
+  if (result.cluster === 'current') reporter.info(`tsh/tctl are up to date for ${profile} (v${result.version ?? ''}).`);
+  if (result.cluster === 'record-removed') reporter.info(`${profile} turned managed client-tools updates off; its recorded version was removed.`);
+  if (result.cluster === 'unmanaged') reporter.info(`${profile} does not manage client-tools versions; tsh and tctl use the cloud-stable version for it.`);
+}

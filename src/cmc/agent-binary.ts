@@ -11,6 +11,7 @@ import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
 import { installRelease, installedManifest } from '../artifacts/install.js';
+import { releaseFor } from '../tools/edition.js';
 import { manifestFileFor, readManifest } from '../artifacts/manifest.js';
 import { sha256Of } from '../artifacts/verify.js';
 import type { ReleaseRef } from '../artifacts/release.js';
@@ -41,7 +42,7 @@ export async function agentVersion(binary: string, env: Settings['env']): Promis
 
 function release(settings: Settings, version: string): ReleaseRef {
   if (settings.platform instanceof ToolsError) throw settings.platform;
-  return { version, edition: settings.config.edition, platform: settings.platform };
+  return releaseFor({ ...settings, platform: settings.platform }, version);
 }
 
 /** The check, and whether the directory holds `version` by its manifest (so a failure means its bytes changed). */

@@ -12,6 +12,7 @@ import type { Env, Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
 import { isInstalled, versionDir } from '../tools/cache.js';
 import { selectVersion } from '../tools/update.js';
+import { profileOf } from '../tools/profile.js';
 import { proxyHost } from '../tools/tsh-args.js';
 import type { ClientTools, Profile } from './cluster.js';
 import { activeProfile } from './cluster.js';
@@ -64,7 +65,8 @@ export function requireSupportedOs(nodePlatform: string = process.platform): voi
 /** The selected, installed client tools; their version is the agent's version. */
 export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
   const { settings } = ctx;
-  const { version } = await selectVersion(settings);
+  // The agent runs the version tsh runs for this profile (its cluster's record, else cloud-stable).
+  const { version } = await selectVersion(settings, await profileOf(settings));
   if (!version) {
     throw new ToolsError('ECMC', 'no Teleport client tools are installed yet; install them with: teleport-tools update');
   }

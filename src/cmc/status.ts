@@ -51,7 +51,8 @@ export async function cmcStatus(ctx: CmcContext, profile: string): Promise<CmcSt
   const connect = await connectAgents(paths);
   const insecure = Boolean(state.insecure);
   const configFile = await access(paths.config).then(() => true, () => false);
-  const { version } = await selectVersion(settings);
+  // The agent runs the version tsh runs for this profile (its cluster's record, else cloud-stable).
+  const { version } = await selectVersion(settings, profile);
   const binary = version ? await checkAgentBinary(settings, version) : { ok: false as const, reason: 'no client-tools version is selected' };
 
   let compatibility: CmcStatus['compatibility'] = { status: 'unknown', agentVersion: version ?? null, clusterVersion: null, message: '' };

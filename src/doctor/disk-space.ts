@@ -11,6 +11,7 @@ import type { Settings } from '../settings.js';
 import { archiveName, archiveUrl } from '../artifacts/release.js';
 import { formatBytes, spaceNeeded, statfsFree } from '../artifacts/disk-space.js';
 import { readVersionFile } from '../tools/version-file.js';
+import { releaseFor } from '../tools/edition.js';
 import type { Check } from './check.js';
 import { failed, passed } from './check.js';
 
@@ -30,7 +31,7 @@ async function nextArchive(opts: DiskSpaceOptions): Promise<{ name: string; size
   if (!opts.askCdn || !settings.autoUpdates.enabled || settings.platform instanceof ToolsError) return undefined;
   const version = settings.pin.kind === 'version' ? settings.pin.version : await readVersionFile(settings.versionFile);
   if (!version) return undefined;
-  const release = { version, edition: settings.config.edition, platform: settings.platform };
+  const release = releaseFor({ ...settings, platform: settings.platform }, version);
   try {
     const head = await opts.http().getStream(archiveUrl(settings.cdnBaseUrl.value, release), { method: 'HEAD', signal: opts.signal });
     head.body.resume();

@@ -9,6 +9,7 @@ import type { HttpClient, ProbeResult, ProxySettings } from '../http.js';
 import type { Settings } from '../settings.js';
 import { archiveName, archiveUrl } from '../artifacts/release.js';
 import { readVersionFile } from '../tools/version-file.js';
+import { releaseFor } from '../tools/edition.js';
 import { parseVersionBody } from '../version.js';
 import type { Check } from './check.js';
 import { failed, passed } from './check.js';
@@ -116,7 +117,7 @@ async function checkCdn(opts: NetworkCheckOptions, endpointVersion: string | und
     if (!probed.result) return failure(name, base, probed.error, proxy);
     return passed(name, `${redact(base)} is reachable (HTTP ${probed.result.status}), ${route(base, proxy)}`);
   }
-  const release = { version, edition: settings.config.edition, platform: settings.platform };
+  const release = releaseFor({ ...settings, platform: settings.platform }, version);
   const url = `${archiveUrl(base, release)}.sha256`;
   const probed = await probe(opts, url);
   if (!probed.result) return failure(name, url, probed.error, proxy);

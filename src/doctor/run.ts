@@ -4,6 +4,7 @@ import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Check } from './check.js';
 import { checkCache } from './cache.js';
+import { checkClusterVersions } from './cluster-versions.js';
 import { checkConfig } from './config.js';
 import { checkDiskSpace } from './disk-space.js';
 import { checkLauncher } from './launchers.js';
@@ -30,6 +31,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
       checkLauncher('tctl', { pathVar, binDirHints: opts.binDirHints }),
       checkNode(pathVar, settings.env.NODE_OPTIONS),
       checkCache(settings),
+      checkClusterVersions(settings),
       checkConfig(settings),
       checkProxy(settings.http.proxy),
       checkExtraCaCerts(settings.env),

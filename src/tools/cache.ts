@@ -59,18 +59,23 @@ export async function isInstalled(cacheDir: string, version: string, tool: Tool 
 }
 
 /**
- * Keeps at most `limit` versions: those in `keep` (the selected ones: cloud-stable and a pin), then
- * the most recently installed, and removes the rest. A removed directory is first renamed to a dot-name, so a half-deleted directory
- * never looks like a version; one holding macOS app bundles is never renamed (a running tsh may be
- * inside it) but deleted in place, links and manifest first (`removeInPlace`). Call with the cache lock held.
+ * Keeps every version in `keep` (the recorded ones: cloud-stable, each cluster record, the pin) plus
+ * the `others` most recently installed other ones, and removes the rest. A removed directory is first
+ * renamed to a dot-name, so a half-deleted directory never looks like a version; one holding macOS app
+ * bundles is never renamed (a running tsh may be inside it) but deleted in place, links and manifest
+ * first (`removeInPlace`). Call with the cache lock held.
  */
-export async function pruneVersions(cacheDir: string, keep: readonly string[], limit = 2): Promise<string[]> {
+export async function pruneVersions(cacheDir: string, keep: readonly string[], others = 1): Promise<string[]> {
   const installed = await listInstalled(cacheDir);
   const byRecency = [...installed].sort((a, b) => b.installedAt.localeCompare(a.installedAt) || compareVersions(b.version, a.version));
   const kept = new Set(keep.filter(isPlainVersion));
+  let extra = 0;
   for (const v of byRecency) {
-    if (kept.size >= limit) break;
-    kept.add(v.version);
+    if (extra >= others) break;
+    if (!kept.has(v.version)) {
+      kept.add(v.version);
+      extra++;
+    }
   }
   const removed: string[] = [];
   for (const v of installed) {

@@ -10,11 +10,14 @@ import type { ToolsContext } from './context.js';
 import { isInstalled, listInstalled, toolFile, versionDir } from './cache.js';
 import { readManifest } from '../artifacts/manifest.js';
 import type { Tool } from './cache.js';
-import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
+import { fetchCloudStableVersion, installTools, selectVersion } from './update.js';
+import type { Selection } from './update.js';
 import { findOnPath } from './fallback.js';
 import { checkPrivate } from './safety.js';
 import { repairIfDamaged } from './repair.js';
-import { isCloudHost, parseTshArgs, proxyHost } from './tsh-args.js';
+import { parseTshArgs, proxyHost } from './tsh-args.js';
+import { profileOf, proxyFlag } from './profile.js';
+import { removeRecord } from './cluster-versions.js';
 
 export interface LaunchRequest {
   tool: Tool;
@@ -52,28 +55,40 @@ async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise
   return bin;
 }
 
-/** `tsh login` to a Cloud proxy: refresh cloud-stable-version (RFD 0144). Never throws for network reasons. */
-async function refreshOnLogin(ctx: ToolsContext): Promise<void> {
-  const { reporter } = ctx;
-  try {
-    await adoptVersion(ctx, await fetchCloudStableVersion(ctx), 'detected');
-  } catch (err) {
-    if (isToolsError(err, 'ECANCELLED')) reporter.warn('update cancelled; using the installed version');
-    else reporter.warn(`could not update tsh/tctl: ${describeError(err)}; using the installed version`);
-  }
+/**
+ * `tsh login`: the login check (item 12) against the proxy logged in to. Its module (and the find
+ * request's) load only here: ordinary slow-path runs do not pay for them.
+ */
+async function checkOnLogin(ctx: ToolsContext, args: readonly string[], profile: string): Promise<void> {
+  const { settings } = ctx;
+  const { profileProxyAddress } = await import('./find.js');
+  const { loginCheck } = await import('./login-check.js');
+  const address = proxyFlag(args) || settings.env.TELEPORT_PROXY || (await profileProxyAddress(settings.home, profile));
+  const end = args.indexOf('--');
+  const insecure = (end === -1 ? args : args.slice(0, end)).includes('--insecure');
+  await loginCheck(ctx, { address, profile, insecure, tool: 'tsh' });
+}
+
+/** A profile record the launchers may not use (a link, empty, garbage): removed, with one warning. */
+async function repairRecord(ctx: ToolsContext, selection: Selection): Promise<void> {
+  const { badRecord, profile } = selection;
+  if (!badRecord || !profile) return;
+  const removed = await removeRecord(ctx.settings.home, profile).catch(() => false);
+  ctx.reporter.warn(`${removed ? 'removed' : 'ignoring'} ${badRecord.file}: it ${badRecord.why} (the next 'tsh login --proxy=${profile}' records the cluster's version again)`);
 }
 
 /**
  * First run, or the selected version is missing: fetch (if needed) and install it. On failure, says
  * nothing yet and returns why: the caller adds what runs instead, so the user gets one warning line.
  */
-async function installSelected(ctx: ToolsContext, version: string | undefined): Promise<{ version?: string; failure?: string }> {
+async function installSelected(ctx: ToolsContext, version: string | undefined, recordedForProfile: boolean): Promise<{ version?: string; failure?: string }> {
   const { settings, reporter } = ctx;
   try {
     const pinned = settings.pin.kind === 'version';
     const target = version ?? (await fetchCloudStableVersion(ctx));
     reporter.info(`Installing Teleport client tools v${target}${pinned ? ' (TELEPORT_TOOLS_VERSION)' : ''}...`);
-    await installTools(ctx, target, { record: !pinned });
+    // A profile's record already names its version; only cloud-stable-version is written here.
+    await installTools(ctx, target, { record: !pinned && !recordedForProfile });
     reporter.info(`Installed tsh/tctl v${target}.`);
     return { version: target };
   } catch (err) {
@@ -90,6 +105,7 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   const logoutProxy = cmd.proxy ?? settings.env.TELEPORT_PROXY;
   const host = isLogin ? await loginProxy(ctx, cmd.proxy) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
   const network = ctx.network.allowed;
+  const profile = await profileOf(settings, req.tool, req.args);
   // Before any request: a cache others could write is neither installed into nor run from, and
   // saying so once beats a warning about the update followed by the same refusal.
   await checkPrivate(settings.cacheDir, 'cache directory');
@@ -99,14 +115,16 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   }
   if (settings.configError) reporter.warn(`${describeError(settings.configError)}; automatic updates are off until it is fixed`);
 
-  if (isLogin && network && settings.pin.kind !== 'version' && host && isCloudHost(host, settings.config.cloud_proxy_suffixes)) {
-    await refreshOnLogin(ctx);
+  if (isLogin && network && settings.pin.kind !== 'version' && profile) {
+    await checkOnLogin(ctx, req.args, profile);
   }
 
-  let { version } = await selectVersion(settings);
+  const selection = await selectVersion(settings, profile);
+  await repairRecord(ctx, selection);
+  let { version } = selection;
   let failure: string | undefined;
   if (!(version && (await isInstalled(settings.cacheDir, version, req.tool))) && network) {
-    const attempt = await installSelected(ctx, version);
+    const attempt = await installSelected(ctx, version, selection.source === 'cluster-versions');
     version = attempt.version ?? version;
     failure = attempt.failure;
   }

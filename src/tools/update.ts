@@ -1,6 +1,7 @@
 /**
  * Client-tools updates: ask the version endpoint for the cloud-stable version, install a version's
- * tsh and tctl through the artifact module, and record cloud-stable-version once it is installed.
+ * tsh and tctl through the artifact module, and record it (cloud-stable-version, a profile's
+ * cluster-versions record) once it is installed.
  */
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
@@ -10,26 +11,51 @@ import { archiveName } from '../artifacts/release.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { Settings } from '../settings.js';
 import type { ToolsContext } from './context.js';
-import { TOOLS, isInstalled, pruneVersions, versionDir } from './cache.js';
+import { TOOLS, pruneVersions, versionDir } from './cache.js';
 import { readVersionFile, writeVersionFile } from './version-file.js';
 import { checkPrivate } from './safety.js';
+import { readRecord, recordFile, recordedVersions, writeRecord } from './cluster-versions.js';
+import { buildNeed, isInstalledFor, releaseFor } from './edition.js';
+import type { BuildNeed } from './edition.js';
 
 /** RFD 0144: 10 s, a tiny body. */
 export const VERSION_TIMEOUT_MS = 10_000;
 export const VERSION_MAX_BYTES = 256;
 
-export type SelectedSource = 'TELEPORT_TOOLS_VERSION' | 'cloud-stable-version' | 'none';
+export type SelectedSource = 'TELEPORT_TOOLS_VERSION' | 'cluster-versions' | 'cloud-stable-version' | 'none';
 
 export interface Selection {
   version: string | undefined;
   source: SelectedSource;
+  /** The call's profile, when it has one. */
+  profile?: string | undefined;
+  /** The profile's record is there but unusable (a link, empty, garbage): its path and what is wrong. */
+  badRecord?: { file: string; why: string } | undefined;
 }
 
-/** The version the launchers run: a pin from the environment, else cloud-stable-version. */
-export async function selectVersion(settings: Settings): Promise<Selection> {
-  if (settings.pin.kind === 'version') return { version: settings.pin.version, source: 'TELEPORT_TOOLS_VERSION' };
+/**
+ * The version the launchers run (CONTRACT item 1): a pin from the environment, else the record of
+ * the call's profile, else cloud-stable-version.
+ */
+export async function selectVersion(settings: Settings, profile?: string): Promise<Selection> {
+  if (settings.pin.kind === 'version') return { version: settings.pin.version, source: 'TELEPORT_TOOLS_VERSION', profile };
+  let badRecord: Selection['badRecord'];
+  if (profile) {
+    const record = await readRecord(settings.home, profile);
+    if (record.kind === 'ok') return { version: record.version, source: 'cluster-versions', profile };
+    if (record.kind === 'bad') badRecord = { file: recordFile(settings.home, profile), why: record.why };
+  }
   const recorded = await readVersionFile(settings.versionFile);
-  return recorded ? { version: recorded, source: 'cloud-stable-version' } : { version: undefined, source: 'none' };
+  return recorded ? { version: recorded, source: 'cloud-stable-version', profile, badRecord } : { version: undefined, source: 'none', profile, badRecord };
+}
+
+/** Versions retention and `clean` keep: cloud-stable-version, every cluster record, the pin. */
+export async function keptVersions(settings: Settings): Promise<string[]> {
+  const keep = await recordedVersions(settings.home);
+  const stable = await readVersionFile(settings.versionFile);
+  if (stable) keep.push(stable);
+  if (settings.pin.kind === 'version') keep.push(settings.pin.version);
+  return [...new Set(keep)];
 }
 
 export function requireNetwork(ctx: ToolsContext): void {
@@ -50,6 +76,10 @@ export interface InstallToolsOptions {
   record: boolean;
   /** The installed version is damaged: install it again unless, under the lock, it checks out. */
   repair?: boolean;
+  /** Record it as this profile's cluster version once installed. */
+  profile?: string | undefined;
+  /** Which build (default: the settings'; `edition: auto` without a cluster answer is oss). */
+  need?: BuildNeed | undefined;
 }
 
 /** Installs tsh and tctl of `version` (if missing), then records and prunes under the same lock. */
@@ -60,7 +90,11 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   await checkPrivate(settings.cacheDir, 'cache directory');
   let started = false;
   let recorded = false;
-  const release = { version, edition: settings.config.edition, platform: settings.platform };
+  const release = releaseFor({ ...settings, platform: settings.platform }, version, opts.need);
+  const record = async (): Promise<void> => {
+    if (opts.record) await writeVersionFile(settings.versionFile, version);
+    if (opts.profile) await writeRecord(settings.home, opts.profile, version);
+  };
   // Loaded on demand: the archive, digest and lock modules cost ~45 ms to load, and most launcher
   // runs (an up-to-date `tsh login`) never install anything.
   const { installRelease } = await import('../artifacts/install.js');
@@ -89,26 +123,21 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
     whileLocked: async () => {
       if (started) reporter.downloadEnd(true);
       started = false;
-      const keep = [version];
-      if (opts.record) {
-        await writeVersionFile(settings.versionFile, version);
+      if (opts.record || opts.profile) {
+        await record();
         recorded = true;
         checkpoint('version-file-written');
-      } else {
-        const recorded = await readVersionFile(settings.versionFile);
-        if (recorded) keep.push(recorded);
       }
-      if (settings.pin.kind === 'version') keep.push(settings.pin.version);
-      await pruneVersions(settings.cacheDir, keep);
+      await pruneVersions(settings.cacheDir, [version, ...(await keptVersions(settings))]);
       checkpoint('old-versions-removed');
     },
   }).catch((err: unknown) => {
     if (started) reporter.downloadEnd(false);
     throw err;
   });
-  if (opts.record && !recorded) {
+  if ((opts.record || opts.profile) && !recorded) {
     // Another process installed it while we waited without the lock: the record is still ours to make.
-    await writeVersionFile(settings.versionFile, version);
+    await record();
   }
   return result;
 }
@@ -121,7 +150,7 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
 export async function adoptVersion(ctx: ToolsContext, version: string, why: 'detected' | 'requested'): Promise<boolean> {
   const { settings, reporter } = ctx;
   const recorded = await readVersionFile(settings.versionFile);
-  if (version === recorded && (await isInstalled(settings.cacheDir, version))) return false;
+  if (version === recorded && (await isInstalledFor(settings, version, buildNeed(settings)))) return false;
   reporter.info(why === 'detected' ? `New cloud-stable version of Teleport detected: v${version}` : `Installing Teleport client tools v${version}...`);
   await installTools(ctx, version, { record: true });
   reporter.info(`Updated tsh/tctl to version v${version}!`);

@@ -20,7 +20,8 @@ describe('teleport-tools CLI', () => {
     assert.equal(s.autoUpdates, true);
     assert.equal(s.cdnBaseUrl, `${w.cdn.url}/`);
     assert.equal(s.cdnBaseUrlFrom, 'environment');
-    assert.equal(s.edition, 'oss');
+    assert.equal(s.edition, 'auto');
+    assert.deepEqual(s.clusters, []);
 
     const pinned = JSON.parse((await w.sb.cli(['status', '--json'], { TELEPORT_TOOLS_VERSION: 'off' })).stdout);
     assert.equal(pinned.autoUpdates, false);
@@ -31,7 +32,7 @@ describe('teleport-tools CLI', () => {
 
   test('config set/get/unset/list round-trips through tools.yaml with validation', async (t) => {
     const w = await world([], undefined, t);
-    assert.equal((await w.sb.cli(['config', 'get', 'edition'])).stdout, 'oss\n');
+    assert.equal((await w.sb.cli(['config', 'get', 'edition'])).stdout, 'auto\n');
     const set = await w.sb.cli(['config', 'set', 'disable_auto_updates', 'true']);
     assert.equal(set.code, 0, set.stderr);
     assert.equal(await readFile(join(w.sb.teleportHome, 'config', 'tools.yaml'), 'utf8'), 'disable_auto_updates: true\n');
@@ -50,7 +51,7 @@ describe('teleport-tools CLI', () => {
     assert.match(unknown.stderr, /no_such_key/);
     const badValue = await w.sb.cli(['config', 'set', 'edition', 'pro']);
     assert.equal(badValue.code, 2);
-    assert.match(badValue.stderr, /edition must be oss or ent/);
+    assert.match(badValue.stderr, /edition must be auto, oss or ent/);
     const badUrl = await w.sb.cli(['config', 'set', 'version_url', 'ftp://x']);
     assert.equal(badUrl.code, 2);
   });

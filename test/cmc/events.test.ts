@@ -51,8 +51,8 @@ describe('usage events', { concurrency: true }, () => {
       ],
     );
     for (const e of events) assert.ok(!Number.isNaN(Date.parse(e.timestamp)));
-    // Nothing was sent: the only requests the proxy saw are pings and downloads.
+    // Nothing was sent: the only requests the proxy saw are pings, tsh login's find and downloads.
     const paths = new Set(world.cdn.requests.map((r) => r.path));
-    for (const p of paths) assert.match(p, /^\/(webapi\/ping|teleport-v.*)$/);
+    for (const p of paths) assert.match(p, /^\/(webapi\/ping|webapi\/find|teleport-v.*)$/);
   });
 });

@@ -47,14 +47,16 @@ describe('teleport-tools completion', () => {
       'complete_at teleport-tools st',
       'complete_at teleport-tools config ""',
       'complete_at teleport-tools doctor --j',
+      'complete_at teleport-tools update --p',
     ].join('\n'), { SHELL: '/bin/bash' });
     assert.equal(r.code, 0, r.stderr);
-    const [registered, all, st, config, json] = r.stdout.split('--\n').map((s) => s.trim().split('\n'));
+    const [registered, all, st, config, json, proxy] = r.stdout.split('--\n').map((s) => s.trim().split('\n'));
     assert.deepEqual(registered, ['complete -o bashdefault -o default -F _teleport-tools_yargs_completions teleport-tools']);
     assert.deepEqual(all, COMMANDS);
     assert.deepEqual(st, ['status']);
     assert.deepEqual(config, ['get', 'set', 'unset', 'list']);
     assert.deepEqual(json, ['--json']);
+    assert.deepEqual(proxy, ['--proxy']);
   });
 
   it('registers with compinit and completes with descriptions in zsh', { skip: noZsh }, async () => {

@@ -18,6 +18,8 @@ import { REPO, SYSTEM_PATH, createSandbox, run } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 
 const VERSION = '17.0.1';
+/** What a self-hosted cluster (the same server, as `localhost`) asks for through managed updates. */
+const CLUSTER_VERSION = '18.0.1';
 const noNpm = spawnSync('npm', ['--version']).error ? 'npm is not on PATH' : false;
 
 /** The user's own npm configuration (registry, cache), without what an outer `npm test` exported. */
@@ -50,6 +52,8 @@ before(async () => {
   cdn = await startCdn({ version: `v${VERSION}` });
   cdn.serveRelease(release);
   cdn.serveRelease(await buildRelease({ dir: join(tmp, 'cdn'), version: VERSION, os: 'darwin', arch: 'arm64' }));
+  cdn.serveRelease(await buildRelease({ dir: join(tmp, 'cdn'), version: CLUSTER_VERSION }));
+  cdn.setFind({ server_version: CLUSTER_VERSION, edition: 'oss', auto_update: { tools_version: CLUSTER_VERSION, tools_auto_update: true } });
   box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
   // Only the installed package's commands: the launchers linked from the repository are not on PATH.
   box.env.PATH = `${join(prefix, 'bin')}:${SYSTEM_PATH}`;
@@ -141,6 +145,17 @@ describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
     assert.equal(report.compatibility.clusterVersion, VERSION, 'the ping skipped certificate checks');
     assert.deepEqual(report.sharedByConnect, { pids: [connect.pid] });
     assert.equal(connect.exitCode, null, 'never signalled');
+  });
+
+  it('tsh login follows a cluster with managed updates: one version for its profile, the other elsewhere', async () => {
+    const proxy = `localhost:${new URL(cdn.url).port}`;
+    const login = await runBin('tsh', ['login', `--proxy=${proxy}`]);
+    assert.match(login.stderr, new RegExp(`^New client tools version for localhost detected: v18\\.0\\.1$`, 'm'));
+    assert.equal(await readFile(join(box.teleportHome, 'cluster-versions', 'localhost'), 'utf8'), `${CLUSTER_VERSION}\n`);
+    const onlyBin = { PATH: join(prefix, 'bin') };
+    assert.match((await runBin('tsh', [`--proxy=${proxy}`, 'version'], onlyBin)).stdout, /^Teleport v18\.0\.1 /);
+    assert.match((await runBin('tctl', ['version'], { ...onlyBin, TELEPORT_PROXY: proxy })).stdout, /^Teleport v18\.0\.1 /);
+    assert.match((await runBin('tsh', ['version'], onlyBin)).stdout, /^Teleport v17\.0\.1 /);
   });
 
   it('teleport-tools doctor from the installed package finds everything in order', async () => {
