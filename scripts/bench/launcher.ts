@@ -116,7 +116,12 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
 
     // tsh login when up to date: launcher + tsh login, against tsh login directly; the difference is the
     // launcher's share. Baseline: Node.js start plus one HTTPS request to the same endpoint.
-    const loginArgs = ['login', '--proxy=acme.teleport.sh'];
+    // The proxy is the test server itself, made a Cloud host by cloud_proxy_suffixes, so that every
+    // request stays on loopback; it does not answer /webapi/find yet (a cluster older than v17).
+    const configFile = join(sb.teleportHome, 'config', 'tools.yaml');
+    await mkdir(dirname(configFile), { recursive: true, mode: 0o700 });
+    await writeFile(configFile, 'cloud_proxy_suffixes:\n  - .teleport.sh\n  - .0.0.1\n');
+    const loginArgs = ['login', `--proxy=${new URL(cdn.url).host}`];
     ctx.log(`tsh login, up to date: ${opts.logins} rounds`);
     const login = await interleaved([
       ['launcher', () => time(launcher, loginArgs, env)],
@@ -131,9 +136,6 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     // cloud_proxy_suffixes, so that the version request and the find request both stay on loopback.
     cdn.setFind({ server_version: '13.2.3', min_client_version: '12.0.0', cluster_name: 'bench', edition: 'oss', fips: false,
       auto_update: { tools_auto_update: true, tools_version: '13.2.3', agent_version: '13.2.3', agent_auto_update: false, agent_update_jitter_seconds: 60 } });
-    const configFile = join(sb.teleportHome, 'config', 'tools.yaml');
-    await mkdir(dirname(configFile), { recursive: true, mode: 0o700 });
-    await writeFile(configFile, 'cloud_proxy_suffixes:\n  - .teleport.sh\n  - .0.0.1\n');
     const findArgs = ['login', `--proxy=${new URL(cdn.url).host}`];
     ctx.log(`tsh login with /webapi/find, up to date: ${opts.logins} rounds`);
     const found = await interleaved([
@@ -204,11 +206,12 @@ export const launcherBench: BenchSection = {
     'Node.js launcher (start, read cloud-stable-version, spawnSync the binary); medians. Per-profile record:',
     'the same against v14.1.0 run directly, with `current-profile` naming the proxy host and',
     '`cluster-versions/<host>` naming v14.1.0. `tsh login` when up to date: the launcher running',
-    '`tsh login --proxy=acme.teleport.sh` (Node.js start, one request to the version endpoint, exec) minus the',
-    'same `tsh login` run directly, against `node -e` doing one HTTPS GET of the same endpoint; medians of 30,',
-    'interleaved. With /webapi/find: the same to `--proxy=127.0.0.1:<port>`, the test server, made a Cloud',
-    'host by `cloud_proxy_suffixes` in tools.yaml and answering `/webapi/find` with managed updates on and',
-    '`tools_version` the installed v13.2.3, so a launcher that asks both does it on loopback.',
+    '`tsh login --proxy=127.0.0.1:<port>` (the test server, made a Cloud host by `cloud_proxy_suffixes` in',
+    'tools.yaml, so every request stays on loopback; it answers `/webapi/find` with 404, as a cluster older',
+    'than v17: Node.js start, the version and find requests at once, exec) minus the same `tsh login` run',
+    'directly, against `node -e` doing one HTTPS GET of the version endpoint; medians of 30, interleaved.',
+    'With /webapi/find: the same, with the server answering `/webapi/find` with managed updates on and',
+    '`tools_version` the installed v13.2.3.',
   ].join('\n'),
   run: measure,
 };

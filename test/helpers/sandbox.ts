@@ -2,6 +2,8 @@
 // linked in as npm links them, and a scrubbed environment. Runs the built CLI and launchers as real
 // processes and answers "what did they leave behind?".
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,6 +66,21 @@ export interface SandboxOptions {
   /** Version endpoint and CDN, usually a CdnServer's `versionUrl` and `url`. */
   versionUrl?: string;
   cdnBaseUrl?: string;
+  /**
+   * Keep every request for a host outside this machine (such as the find request of a `tsh login` to
+   * `acme.teleport.sh`) on loopback: HTTPS_PROXY names a local listener that closes each connection at
+   * once, and NO_PROXY exempts the loopback names. No DNS query or connection leaves the machine; the
+   * request fails at once, as with an unreachable proxy.
+   */
+  stayLocal?: boolean;
+}
+
+/** A listener on 127.0.0.1 that closes every connection: a proxy that never gets anyone anywhere. */
+async function closedDoor(): Promise<{ url: string; close(): void }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
 /** PATH entries the shims need: node (for the slow path) and the base system (sh, readlink). */
@@ -87,6 +104,11 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     TELEPORT_CDN_BASE_URL: opts.cdnBaseUrl,
     LANG: 'C.UTF-8',
   };
+  const door = opts.stayLocal ? await closedDoor() : undefined;
+  if (door) {
+    env.HTTPS_PROXY = door.url;
+    env.NO_PROXY = '127.0.0.1,localhost,::1';
+  }
   const cacheDir = join(teleportHome, 'cache');
   return {
     root,
@@ -99,6 +121,9 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     tool: (tool, args, extra = {}) => run(join(bin, tool), args, { env: { ...env, ...extra }, cwd: home }),
     cacheEntries: async () => (await readdir(cacheDir).catch(() => [] as string[])).sort(),
     hasVersionFile: () => stat(join(teleportHome, 'cloud-stable-version')).then(() => true, () => false),
-    remove: () => rm(root, { recursive: true, force: true }),
+    remove: async () => {
+      door?.close();
+      await rm(root, { recursive: true, force: true });
+    },
   };
 }

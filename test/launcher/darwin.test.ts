@@ -47,7 +47,7 @@ interface Mac {
 }
 
 async function mac(t: { after(fn: () => Promise<void>): void }): Promise<Mac> {
-  const sb = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
+  const sb = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url, stayLocal: true });
   t.after(() => sb.remove());
   const log = join(sb.root, 'calls.log');
   const env = { TELEPORT_TOOLS_TEST_PLATFORM: 'darwin-arm64', FAKE_TELEPORT_LOG: log };

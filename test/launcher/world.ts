@@ -40,7 +40,7 @@ export interface World {
 export async function world(versions: string[], current?: string, t?: { after(fn: () => Promise<void>): void }): Promise<World> {
   const cdn = await startCdn(current ? { version: `v${current}` } : {});
   for (const v of versions) cdn.serveRelease(await release(v));
-  const sb = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
+  const sb = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url, stayLocal: true });
   const w: World = {
     cdn,
     sb,

@@ -35,7 +35,7 @@ after(async () => {
 });
 
 async function sandbox(cdn: CdnServer = privateCdn): Promise<Sandbox> {
-  const box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url });
+  const box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url, stayLocal: true });
   boxes.push(box);
   return box;
 }
