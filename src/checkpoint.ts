@@ -23,11 +23,16 @@ export const CHECKPOINTS = [
 export type Checkpoint = (typeof CHECKPOINTS)[number];
 
 let armed: string | undefined;
+let alsoKill: number | undefined;
 
-export function armCheckpoint(name: string | undefined): void {
+/** `launcher`: the PID of the launcher that started this install child, killed with it (as one launcher). */
+export function armCheckpoint(name: string | undefined, launcher?: number): void {
   armed = name || undefined;
+  alsoKill = launcher;
 }
 
 export function checkpoint(name: Checkpoint): void {
-  if (armed === name) process.kill(process.pid, 'SIGKILL');
+  if (armed !== name) return;
+  if (alsoKill !== undefined) process.kill(alsoKill, 'SIGKILL');
+  process.kill(process.pid, 'SIGKILL');
 }

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
-import { fsyncDir } from '../fsync.js';
+import { fsyncDir, fsyncTree } from '../fsync.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
 import { hasBundles, readManifest, writeManifest } from './manifest.js';
@@ -188,8 +188,8 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
       if (!firstRunFirst) await writeManifest(staging, manifest);
       else for (const tool of Object.keys(manifest.bundles ?? {})) await unlink(join(staging, tool));
       await chmod(staging, 0o755); // mkdtemp made it 0700
-      // The files were flushed as written; their names must be on disk too before the rename publishes them.
-      await fsyncDir(staging);
+      // The files were flushed as written; their names (an app bundle's whole tree) must be on disk too before the rename publishes them.
+      await fsyncTree(staging);
       checkpoint('staging-complete');
       await publish(staging, req.target, req.cacheDir);
     } catch (err) {

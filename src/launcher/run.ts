@@ -37,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
   const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
   armCheckpoint(settings.crashAt);
   const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
-  const ctx = createToolsContext(settings, reporter, controller.signal, false);
+  // Installs run in a child with lean V8 flags (tools/install-process.ts); this process has none.
+  const ctx = createToolsContext(settings, reporter, controller.signal, false, true);
   try {
     const plan = await planLaunch(ctx, { tool, args, self });
     await afterPlan(settings, reporter, plan);

@@ -13,12 +13,17 @@ export interface ToolsContext {
    * `teleport-tools update`: unless TELEPORT_TOOLS_VERSION=off.
    */
   network: { allowed: boolean; reason: string };
+  /**
+   * Run installs in a child process started with lean V8 flags (install-process.ts): the launcher's
+   * slow path, which starts Node.js without flags to keep `tsh login` quick.
+   */
+  isolateInstalls: boolean;
   /** Created on first use, so paths that make no request never load undici. */
   http(): HttpClient;
   close(): Promise<void>;
 }
 
-export function createToolsContext(settings: Settings, reporter: Reporter, signal: AbortSignal | undefined, explicit: boolean): ToolsContext {
+export function createToolsContext(settings: Settings, reporter: Reporter, signal: AbortSignal | undefined, explicit: boolean, isolateInstalls = false): ToolsContext {
   let client: HttpClient | undefined;
   const network = explicit && settings.pin.kind !== 'off'
     ? { allowed: true, reason: 'requested' }
@@ -28,6 +33,7 @@ export function createToolsContext(settings: Settings, reporter: Reporter, signa
     network,
     reporter,
     signal,
+    isolateInstalls,
     http: () => (client ??= createHttpClient(settings.http)),
     close: async () => {
       await client?.close();

@@ -88,6 +88,10 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   const { settings, reporter } = ctx;
   if (settings.platform instanceof ToolsError) throw settings.platform;
   await checkPrivate(settings.cacheDir, 'cache directory');
+  if (ctx.isolateInstalls) {
+    const { installInChild } = await import('./install-process.js');
+    return installInChild(ctx, version, opts);
+  }
   let started = false;
   let recorded = false;
   const release = releaseFor({ ...settings, platform: settings.platform }, version, opts.need);

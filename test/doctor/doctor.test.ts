@@ -326,7 +326,10 @@ describe('doctor compares the clock with the server', () => {
   it('passes within the tolerance, saying by how much', async () => {
     const by = await dated(-20_000);
     assert.equal(by.clock?.ok, true);
-    assert.match(by.clock?.detail ?? '', /^(19|20|21) s ahead of 127\.0\.0\.1:\d+ \(its Date header\), within 60 s$/);
+    const said = /^(\d+) s ahead of 127\.0\.0\.1:\d+ \(its Date header\), within 60 s$/.exec(by.clock?.detail ?? '');
+    assert.ok(said, by.clock?.detail);
+    // At least the 20 s the server's clock is behind (one second of rounding); a slow machine only adds.
+    assert.ok(Number(said[1]) >= 19, by.clock?.detail);
   });
 });
 

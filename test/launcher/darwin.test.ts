@@ -28,7 +28,7 @@ async function serve(version: string, extra: Partial<LayoutOptions> = {}): Promi
 before(async () => {
   releases = await mkdtemp(join(tmpdir(), 'tt-darwin-'));
   cdn = await startCdn({ version: 'v17.0.1' });
-  for (const v of ['16.4.7', '17.0.1', '17.1.0', '17.2.0']) await serve(v);
+  for (const v of ['16.4.7', '17.0.1', '17.1.0', '17.2.0', '17.3.0']) await serve(v);
   // A bundle whose tctl cannot even print its version.
   await serve(FAILING_VERSION, { overrides: { 'tctl.app/Contents/MacOS/tctl': { content: '#!/bin/sh\nexit 3\n' } } });
   cdn.serveArchive(archiveName({ version: HOSTILE_VERSION, ...DARWIN }), targz(HOSTILE_BUNDLES['link-out-absolute'].entries()));
@@ -98,10 +98,13 @@ describe('macOS app bundles (Teleport 17+)', () => {
     assert.deepEqual(calls.slice(0, 2), FIRST_RUN('17.1.0'));
     assert.match(calls[2] ?? '', /^tsh v17\.1\.0: login --proxy=acme\.teleport\.sh/);
 
-    // Retention: a third version (pinned) removes the oldest in place; nothing renamed aside.
-    const pinned = await m.tool('tsh', ['version'], { TELEPORT_TOOLS_VERSION: '17.2.0' });
-    assert.match(pinned.stdout, /^Teleport v17\.2\.0 /);
-    assert.deepEqual((await m.sb.cacheEntries()).filter((e) => e !== '.lock'), ['17.1.0', '17.2.0']);
+    // Retention keeps cloud-stable (17.1.0), the pin and the most recently installed other one: a
+    // fourth version removes the oldest in place; nothing renamed aside.
+    for (const pin of ['17.2.0', '17.3.0']) {
+      const pinned = await m.tool('tsh', ['version'], { TELEPORT_TOOLS_VERSION: pin });
+      assert.match(pinned.stdout, new RegExp(`^Teleport v${pin.replaceAll('.', '\\.')} `));
+    }
+    assert.deepEqual((await m.sb.cacheEntries()).filter((e) => e !== '.lock'), ['17.1.0', '17.2.0', '17.3.0']);
   });
 
   test('four launchers at once on an empty cache: one download, one first run, then all four run', async (t) => {

@@ -40,7 +40,7 @@ const RUNTIMES: Runtime[] = [
     line: () => TOO_OLD('18.20.4', NODE),
   },
   {
-    name: 'Node.js 12.22.9 that refuses the V8 flags, as older ones do',
+    name: 'Node.js 12.22.9, which would refuse V8 flags it does not know (the launcher passes none)',
     script: (dir) => `#!/bin/sh\ncase $1 in --max-semi-space-size=*) echo "$0: bad option: $1" >&2; exit 9 ;; esac\nexec ${NODE} --require ${dir}/pretend.cjs "$@"\n`,
     env: { FAKE_NODE_VERSION: '12.22.9' },
     line: () => TOO_OLD('12.22.9', NODE),

@@ -34,8 +34,8 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function sandbox(cdn: CdnServer = privateCdn): Promise<Sandbox> {
-  const box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url, stayLocal: true });
+async function sandbox(cdn: CdnServer = privateCdn, stayLocal = false): Promise<Sandbox> {
+  const box = await createSandbox({ versionUrl: cdn.versionUrl, cdnBaseUrl: cdn.url, stayLocal });
   boxes.push(box);
   return box;
 }
@@ -107,7 +107,8 @@ describe('a CDN signed by a private CA', () => {
 
 describe('an installed version keeps working when TLS fails (fail open)', () => {
   it('tsh login refresh against an untrusted endpoint warns once and runs the installed tsh', async () => {
-    const box = await sandbox();
+    // The login also asks example.teleport.sh's /webapi/find: kept on this machine (see stayLocal).
+    const box = await sandbox(privateCdn, true);
     const install = await box.tool('tsh', ['version'], { NODE_EXTRA_CA_CERTS: tlsPaths.otherCa });
     assert.equal(install.code, 0, install.stderr);
     const before = await box.cacheEntries();
