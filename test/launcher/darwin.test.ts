@@ -28,7 +28,7 @@ async function serve(version: string, extra: Partial<LayoutOptions> = {}): Promi
 before(async () => {
   releases = await mkdtemp(join(tmpdir(), 'tt-darwin-'));
   cdn = await startCdn({ version: 'v17.0.1' });
-  for (const v of ['16.4.7', '17.0.1', '17.1.0', '17.2.0', '17.3.0']) await serve(v);
+  for (const v of ['16.4.7', '17.0.1', '17.1.0', '17.2.0', '17.2.1']) await serve(v);
   // A bundle whose tctl cannot even print its version.
   await serve(FAILING_VERSION, { overrides: { 'tctl.app/Contents/MacOS/tctl': { content: '#!/bin/sh\nexit 3\n' } } });
   cdn.serveArchive(archiveName({ version: HOSTILE_VERSION, ...DARWIN }), targz(HOSTILE_BUNDLES['link-out-absolute'].entries()));
@@ -100,11 +100,11 @@ describe('macOS app bundles (Teleport 17+)', () => {
 
     // Retention keeps cloud-stable (17.1.0), the pin and the most recently installed other one: a
     // fourth version removes the oldest in place; nothing renamed aside.
-    for (const pin of ['17.2.0', '17.3.0']) {
+    for (const pin of ['17.2.0', '17.2.1']) {
       const pinned = await m.tool('tsh', ['version'], { TELEPORT_TOOLS_VERSION: pin });
-      assert.match(pinned.stdout, new RegExp(`^Teleport v${pin.replaceAll('.', '\\.')} `));
+      assert.match(pinned.stdout, new RegExp(`^Teleport v${pin.replaceAll('.', '\\.')} `), pinned.stderr);
     }
-    assert.deepEqual((await m.sb.cacheEntries()).filter((e) => e !== '.lock'), ['17.1.0', '17.2.0', '17.3.0']);
+    assert.deepEqual((await m.sb.cacheEntries()).filter((e) => e !== '.lock'), ['17.1.0', '17.2.0', '17.2.1']);
   });
 
   test('four launchers at once on an empty cache: one download, one first run, then all four run', async (t) => {
