@@ -1,6 +1,7 @@
 // Install benchmark: our one-pass install (download -> SHA-256 + gunzip + tar into staging -> rename)
 // against `curl | tee >(sha256sum) | tar -xz` for the same archive from the same loopback HTTPS server,
 // and our peak memory at two archive sizes. Each install runs in its own process (the install driver).
+import { INSTALL_NODE_FLAGS } from '../../src/tools/install-process.js';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,11 +24,11 @@ const RSS_GOAL_MIB = 100;
 /** "Not growing with archive size": peak at the big archive over peak at the small one. */
 const GROWTH_GOAL = 1.1;
 /**
- * The Node flags the launchers start Node.js with (shims/tsh): a 1 MB young generation collects dead
+ * The Node flags the launchers start their install child with (src/tools/install-process.ts): a 1 MB young generation collects dead
  * Buffers sooner, and keeping undici's WebAssembly HTTP parser on the baseline compiler avoids the
  * optimising compile's memory. "ours" runs with them; one row shows the peak without them.
  */
-const LEAN_FLAGS = ['--max-semi-space-size=1', '--liftoff-only'];
+const LEAN_FLAGS: string[] = [...INSTALL_NODE_FLAGS];
 
 interface Timed<T> {
   wallMs: number;
@@ -135,7 +136,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
     }
     const plain: Timed<InstallOutcome>[] = [];
     for (let i = 0; i < runs; i++) {
-      ctx.log(`${bigMb} MB without the launchers' Node flags: run ${i + 1} of ${runs}`);
+      ctx.log(`${bigMb} MB without the install child's Node flags: run ${i + 1} of ${runs}`);
       plain.push(await ours(cdn, `13.2.${bigMb}`, work));
     }
 
@@ -173,7 +174,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
         baseline: mib(peakPlain),
         ratio: (peakBig / peakPlain).toFixed(2),
         target: '-',
-        note: `what the flags in shims/tsh save: the same installs with plain \`node\` (install ${seconds(median(plain.map((r) => r.wallMs)))}) in the baseline column`,
+        note: `what the install child's flags save: the same installs with plain \`node\` (install ${seconds(median(plain.map((r) => r.wallMs)))}) in the baseline column`,
       },
     ];
   } finally {

@@ -2,6 +2,7 @@
 // (ours vs the curl pipeline, the CDN sending validators as the real one does), what resuming after a
 // cut at 50 % saves (bytes and time, on a rate-limited link), how long the next install waits for the
 // lock of a killed holder, and peak memory. Each install runs in its own process (the install driver).
+import { INSTALL_NODE_FLAGS } from '../../src/tools/install-process.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,8 +23,8 @@ import { median, targetCell } from './types.js';
 const DRIVER = fileURLToPath(new URL('../../test/helpers/install-driver.js', import.meta.url));
 const MB = 1e6;
 const MiB = 2 ** 20;
-/** As the launchers start Node.js (shims/tsh). */
-const LEAN_FLAGS = ['--max-semi-space-size=1', '--liftoff-only'];
+/** As the launchers start their install child (src/tools/install-process.ts). */
+const LEAN_FLAGS: string[] = [...INSTALL_NODE_FLAGS];
 /** The link of the resume rows: 80 Mbit/s, a good hotel Wi-Fi or VPN. On loopback the CPU, not the link, decides. */
 const LINK_BYTES_PER_SECOND = 10 * MB;
 

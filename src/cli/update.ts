@@ -35,7 +35,8 @@ export const updateCommand: CommandModule<object, Args> = {
         throw new ToolsError('EUSAGE', (err as Error).message);
       }
     }
-    const ctx = createToolsContext(settings, reporter, signal, true);
+    // Installs run in a child with the lean V8 flags (tools/install-process.ts), as the launchers' do.
+    const ctx = createToolsContext(settings, reporter, signal, true, true);
     try {
       if (args.proxy !== undefined) return await checkProxy(ctx, args.proxy, args.insecure);
       const requested = args.version?.replace(/^v/, '');
