@@ -4,6 +4,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { ToolsError } from '../errors.js';
+import type { HttpClient } from '../http.js';
 
 /** Bytes an unprivileged process may still write on the file system holding `dir`. */
 export type FreeSpace = (dir: string) => Promise<number>;
@@ -12,6 +13,21 @@ export const statfsFree: FreeSpace = async (dir) => {
   const s = await statfs(dir);
   return s.bavail * s.bsize;
 };
+
+/**
+ * The archive's size from a HEAD request (no archive bytes move), or undefined when the server will
+ * not say or cannot be asked: the download itself then reports what is wrong. Cancelling still throws.
+ */
+export async function archiveSize(http: HttpClient, url: string, signal?: AbortSignal): Promise<number | undefined> {
+  try {
+    const head = await http.getStream(url, { method: 'HEAD', signal });
+    head.body.resume();
+    return head.size;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return undefined;
+  }
+}
 
 /** `412.3 MiB`: sizes as a user reads them. */
 export function formatBytes(bytes: number): string {

@@ -22,7 +22,7 @@ import { discardPartial, openPartial, recordPartial } from './partial.js';
 import type { PartialDownload } from './partial.js';
 import { openArchive } from './resume.js';
 import type { Opened } from './resume.js';
-import { requireSpace, spaceNeeded } from './disk-space.js';
+import { archiveSize, requireSpace, spaceNeeded } from './disk-space.js';
 import type { FreeSpace } from './disk-space.js';
 
 /** What the decompressor is fed at a time. */
@@ -63,18 +63,6 @@ export async function fetchExpectedDigest(http: HttpClient, archiveUrl: string, 
   return parseChecksumFile(text, archiveName);
 }
 
-/** The archive's size from a HEAD request, or undefined when the server will not say. */
-async function archiveSize(req: DownloadRequest): Promise<number | undefined> {
-  try {
-    const head = await req.http.getStream(req.archiveUrl, { method: 'HEAD', signal: req.signal });
-    head.body.resume();
-    return head.size;
-  } catch (err) {
-    if (req.signal?.aborted) throw err;
-    return undefined; // The GET will say what is wrong with the server.
-  }
-}
-
 /** A cut that a next attempt may continue: the socket failed, the answer could be resumed, and bytes came. */
 class Cut extends Error {
   constructor(readonly error: ToolsError, readonly progressed: boolean) {
@@ -86,7 +74,7 @@ export async function downloadVerified(req: DownloadRequest): Promise<Downloaded
   let partial = req.partialDir ? await openPartial(req.partialDir, req.archiveName, req.archiveUrl) : undefined;
   const [expected, size] = await Promise.all([
     fetchExpectedDigest(req.http, req.archiveUrl, req.archiveName, req.signal),
-    req.space ? archiveSize(req) : undefined,
+    req.space ? archiveSize(req.http, req.archiveUrl, req.signal) : undefined,
   ]).catch(async (err: unknown) => {
     await partial?.handle.close();
     throw err;

@@ -9,7 +9,7 @@ import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import { archiveName, archiveUrl } from '../artifacts/release.js';
-import { formatBytes, spaceNeeded, statfsFree } from '../artifacts/disk-space.js';
+import { archiveSize, formatBytes, spaceNeeded, statfsFree } from '../artifacts/disk-space.js';
 import { readVersionFile } from '../tools/version-file.js';
 import { releaseFor } from '../tools/edition.js';
 import type { Check } from './check.js';
@@ -32,13 +32,9 @@ async function nextArchive(opts: DiskSpaceOptions): Promise<{ name: string; size
   const version = settings.pin.kind === 'version' ? settings.pin.version : await readVersionFile(settings.versionFile);
   if (!version) return undefined;
   const release = releaseFor({ ...settings, platform: settings.platform }, version);
-  try {
-    const head = await opts.http().getStream(archiveUrl(settings.cdnBaseUrl.value, release), { method: 'HEAD', signal: opts.signal });
-    head.body.resume();
-    return head.size === undefined ? undefined : { name: archiveName(release), size: head.size };
-  } catch {
-    return undefined; // the cdn check says what is wrong with the server
-  }
+  // The cdn check says what is wrong with the server when this cannot tell.
+  const size = await archiveSize(opts.http(), archiveUrl(settings.cdnBaseUrl.value, release), opts.signal).catch(() => undefined);
+  return size === undefined ? undefined : { name: archiveName(release), size };
 }
 
 export async function checkDiskSpace(opts: DiskSpaceOptions): Promise<Check> {
