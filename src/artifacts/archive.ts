@@ -14,7 +14,7 @@ import { Transform, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Parser } from 'tar';
+import type { Parser as TarParser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { ToolsError } from '../errors.js';
 import { BundleWriter, DEFAULT_MAX_BUNDLE_ENTRIES, archiveError } from './bundle.js';
@@ -149,7 +149,7 @@ interface SinkState {
  * Feeds the decompressed tar into node-tar's strict Parser and writes the wanted entries. Resolves
  * once the archive ended cleanly and every wanted file is on disk (flushed).
  */
-function tarSink(destDir: string, spec: ExtractSpec, result: Extracted, position: Position): Writable {
+function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, result: Extracted, position: Position): Writable {
   const wanted = new Map(Object.entries(spec.entries));
   const maxBundleEntries = spec.maxBundleEntries ?? DEFAULT_MAX_BUNDLE_ENTRIES;
   const state: SinkState = {
@@ -280,8 +280,10 @@ function tarSink(destDir: string, spec: ExtractSpec, result: Extracted, position
 export async function extractEntries(gz: Readable, destDir: string, spec: ExtractSpec, signal?: AbortSignal): Promise<Extracted> {
   const result: Extracted = { files: {}, bundles: {}, bundleEntries: [] };
   const position: Position = {};
+  // Loaded here: the launcher's bundle must not load it on runs that install nothing.
+  const { Parser } = await import('tar');
   try {
-    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(destDir, spec, result, position), { signal });
+    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(Parser, destDir, spec, result, position), { signal });
     return result;
   } catch (err) {
     if (err instanceof ToolsError) throw err;

@@ -11,7 +11,7 @@ import { readdir, rm } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
-import ssri from 'ssri';
+import type { Integrity } from 'ssri';
 import type { HttpClient } from '../http.js';
 import { ToolsError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
@@ -157,6 +157,7 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
   onStart(total);
   const replay = partial ? partial.handle.createReadStream({ start: 0, end: have - 1 }) : undefined;
 
+  const { default: ssri } = await import('ssri');
   const hasher = ssri.create({ algorithms: ['sha256'] });
   let received = 0;
   // TLS hands over ~16 KB at a time; every piece costs a trip through gunzip's thread and each stage
@@ -242,7 +243,7 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
   await closeWriter(writer);
   await partial?.handle.close();
   // @types/ssri describes an older API: create().digest() returns an Integrity.
-  const actual = (hasher.digest() as unknown as ssri.Integrity).hexDigest();
+  const actual = (hasher.digest() as unknown as Integrity).hexDigest();
   if (actual !== expected) {
     if (req.partialDir) await discardPartial(req.partialDir, req.archiveName);
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);

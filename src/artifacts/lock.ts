@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { ToolsError, fsError } from '../errors.js';
 import { holderIsDead, readHolder, sameHolder, writeHolder } from './lock-holder.js';
 import type { Holder } from './lock-holder.js';
@@ -91,6 +90,8 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
   const staleMs = opts.staleMs ?? 10_000;
   const deadline = Date.now() + (opts.maxWaitMs ?? 30 * 60_000);
   let told = false;
+  // Loaded here: the launcher's bundle must not load it on runs that never take the lock.
+  const { default: lockfile } = await import('proper-lockfile');
   for (;;) {
     try {
       const release = await lockfile.lock(dir, {

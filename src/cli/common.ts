@@ -24,7 +24,14 @@ export function cliContext(): Promise<CliContext> {
     const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
     armCheckpoint(settings.crashAt);
     const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
+    // The first Ctrl-C cancels cleanly; a second one ends the process (130, as a shell reports it).
+    // A listener that stays: proper-lockfile's signal-exit, loaded when a lock is first taken, kills the
+    // process with the signal when it finds itself the only SIGINT listener left.
+    let interrupts = 0;
+    process.on('SIGINT', () => {
+      if (++interrupts > 1) process.exit(130);
+      controller.abort();
+    });
     return {
       settings,
       reporter: createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive),
