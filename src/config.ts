@@ -3,7 +3,8 @@
  * defaults and validators. Absent file means defaults; an unreadable or invalid one is an ECONFIG
  * error naming the file, the key and the fix.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ToolsError } from './errors.js';
 import { parseSimpleConfig } from './config-text.js';
@@ -116,7 +117,8 @@ export function defaultConfig(): ToolsConfig {
 export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Synchronous, like readManifest (which says why).
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ToolsError('ECONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });

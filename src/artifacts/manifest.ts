@@ -4,7 +4,8 @@
  * Manifests without `bundles` (every one written before app bundles were supported) describe bare
  * binaries and stay valid as they are.
  */
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleEntry } from './bundle.js';
 
@@ -35,10 +36,15 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
   await writeFile(join(dir, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644, flush: true });
 }
 
-/** The manifest, or undefined when absent or unreadable (a directory we did not publish). */
+/**
+ * The manifest, or undefined when absent or unreadable (a directory we did not publish).
+ * Small local files on the launchers' path (this, version records, config, current-profile) are read
+ * synchronously: a `tsh login` reads a dozen of them, and each thread-pool round trip of fs/promises
+ * cost more than the read itself (~0.5 ms each on a busy 2-core machine).
+ */
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
-    const data = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as Partial<Manifest>;
+    const data = JSON.parse(readFileSync(join(dir, MANIFEST_NAME), 'utf8')) as Partial<Manifest>;
     if (typeof data.version !== 'string' || typeof data.sha256 !== 'string' || !Array.isArray(data.binaries)) return undefined;
     if (data.bundles !== undefined && (typeof data.bundles !== 'object' || data.bundles === null)) return undefined;
     return data as Manifest;

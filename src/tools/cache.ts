@@ -4,7 +4,8 @@
  * `<version>/tsh` may be a relative link into `<version>/tsh.app` (an app bundle): it is followed, and
  * must stay inside the version directory.
  */
-import { readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { compareVersions, isPlainVersion } from '../version.js';
 import { hasBundles, readManifest } from '../artifacts/manifest.js';
@@ -45,9 +46,17 @@ export async function listInstalled(cacheDir: string): Promise<InstalledVersion[
  */
 export async function toolFile(dir: string, tool: string): Promise<string | undefined> {
   const path = join(dir, tool);
-  const s = await stat(path).catch(() => undefined);
+  // Synchronous, like readManifest (which says why).
+  const s = statSync(path, { throwIfNoEntry: false });
   if (!s?.isFile()) return undefined;
-  const [real, root] = await Promise.all([realpath(path).catch(() => ''), realpath(dir).catch(() => '')]);
+  const resolve = (p: string): string => {
+    try {
+      return realpathSync.native(p);
+    } catch {
+      return '';
+    }
+  };
+  const [real, root] = [resolve(path), resolve(dir)];
   return real && root && real.startsWith(root + sep) ? real : undefined;
 }
 

@@ -4,7 +4,8 @@
  * line `X.Y.Z`, replaced atomically, written only once that version is installed. `<profile>` is
  * always a plain host name (profile.ts), never anything that could leave the directory.
  */
-import { lstat, readFile, readdir, rm } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { isPlainVersion } from '../version.js';
@@ -31,13 +32,18 @@ export type RecordState =
 /** What the record of `profile` holds; a symlink, a non-file, an empty or garbage file are `bad`. */
 export async function readRecord(home: string, profile: string): Promise<RecordState> {
   const file = recordFile(home, profile);
-  const st = await lstat(file).catch(() => undefined);
+  // Synchronous, like readManifest (which says why).
+  const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st) return { kind: 'absent' };
   if (st.isSymbolicLink()) return { kind: 'bad', why: 'is a symbolic link' };
   if (!st.isFile()) return { kind: 'bad', why: 'is not a regular file' };
   // The shims take the first line exactly as it is (`read -r`), so no trimming here either.
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return { kind: 'bad', why: 'cannot be read' };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { kind: 'bad', why: 'cannot be read' };
+  }
   const version = text.split('\n')[0] as string;
   if (!isPlainVersion(version)) return { kind: 'bad', why: text === '' ? 'is empty' : 'does not hold a plain version X.Y.Z' };
   return { kind: 'ok', version };

@@ -3,12 +3,11 @@
  * the request (10 s, 64 KiB, `--insecure` skips certificate checks for it alone), and what of the
  * answer the launcher uses. A body that is not what Teleport sends is an error, never half-used.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { isPlainVersion } from '../version.js';
 import type { ToolsContext } from './context.js';
-import { hostOfAddress, isPlainHost } from './profile.js';
+import { hostOfAddress, isPlainHost, readQuietly } from './profile.js';
 
 /** Teleport's own client: 10 s. The answer is a few hundred bytes; 64 KiB is plenty. */
 export const FIND_TIMEOUT_MS = 10_000;
@@ -71,7 +70,7 @@ export function findUrl(address: string): string | undefined {
 
 /** The web proxy address of a logged-in profile: `web_proxy_addr` in `$TELEPORT_HOME/<profile>.yaml`. */
 export async function profileProxyAddress(home: string, profile: string): Promise<string> {
-  const yaml = await readFile(join(home, `${profile}.yaml`), 'utf8').catch(() => '');
+  const yaml = readQuietly(join(home, `${profile}.yaml`)) ?? '';
   const addr = /^web_proxy_addr:[ \t]*["']?([^"'\s#]+)/m.exec(yaml)?.[1];
   return addr && hostOfAddress(addr) === profile ? addr : profile;
 }

@@ -3,7 +3,6 @@
  * refreshing first when that is called for. Every failure to update falls back (fail open) with one
  * warning; only "nothing to run at all" is an error.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import type { ToolsContext } from './context.js';
@@ -16,7 +15,7 @@ import { findOnPath } from './fallback.js';
 import { checkPrivate } from './safety.js';
 import { repairIfDamaged } from './repair.js';
 import { parseTshArgs, proxyHost } from './tsh-args.js';
-import { profileOf, proxyFlag } from './profile.js';
+import { profileOf, proxyFlag, readQuietly } from './profile.js';
 import { removeRecord } from './cluster-versions.js';
 
 export interface LaunchRequest {
@@ -38,8 +37,7 @@ export interface LaunchPlan {
 async function loginProxy(ctx: ToolsContext, flag: string | undefined): Promise<string | undefined> {
   const raw = flag ?? ctx.settings.env.TELEPORT_PROXY;
   if (raw) return proxyHost(raw);
-  const profile = await readFile(ctx.settings.currentProfileFile, 'utf8').catch(() => '');
-  return proxyHost(profile.trim());
+  return proxyHost((readQuietly(ctx.settings.currentProfileFile) ?? '').trim());
 }
 
 async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise<string> {

@@ -9,7 +9,7 @@
  * those that is not empty is the source; its host (below) must be a plain host name, or the call has
  * no profile (and a hostile name never becomes part of a path).
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Settings } from '../settings.js';
 import type { Tool } from './cache.js';
 
@@ -85,8 +85,20 @@ export function callProfile(src: ProfileSources): string | undefined {
   return isPlainHost(host) ? host : undefined;
 }
 
+/**
+ * A small local file's text, or undefined when it cannot be read. Synchronous, like readManifest
+ * (which says why).
+ */
+export function readQuietly(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** callProfile with current-profile read from `$TELEPORT_HOME` (no arguments: tctl's rule, for the CLI). */
 export async function profileOf(settings: Settings, tool: Tool = 'tctl', args: readonly string[] = []): Promise<string | undefined> {
-  const currentProfile = await readFile(settings.currentProfileFile, 'utf8').catch(() => undefined);
+  const currentProfile = readQuietly(settings.currentProfileFile);
   return callProfile({ tool, args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
 }

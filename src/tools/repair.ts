@@ -3,6 +3,7 @@
  * checked against the manifest's SHA-256 before the slow path runs it; if it is not the verified
  * file, that version is installed again under the lock.
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
@@ -15,7 +16,7 @@ import { installTools } from './update.js';
 
 /** What the shim's fast path accepts: a non-empty regular file we may execute. */
 async function fastPathAccepts(bin: string): Promise<boolean> {
-  const s = await stat(bin).catch(() => undefined);
+  const s = statSync(bin, { throwIfNoEntry: false });
   return s !== undefined && s.isFile() && s.size > 0 && (s.mode & 0o111) !== 0;
 }
 

@@ -2,7 +2,7 @@
  * We never install into, or run from, a place another user could have written: a cache directory or
  * binary writable by group or others, or owned by someone else, is refused with the fix.
  */
-import { lstat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
 import { ToolsError } from '../errors.js';
 
 export interface Unsafe {
@@ -15,7 +15,8 @@ export interface Unsafe {
 
 /** Why `path` is not safe to install into or run from; undefined when it is (or does not exist). */
 export async function unsafeReason(path: string): Promise<Unsafe | undefined> {
-  const s = await lstat(path).catch(() => undefined);
+  // Synchronous, like readManifest (which says why).
+  const s = lstatSync(path, { throwIfNoEntry: false });
   if (!s) return undefined;
   if (s.isSymbolicLink()) {
     return { kind: 'symlink', problem: 'is a symbolic link', advice: 'teleport-tools only uses a real directory there (remove the link)' };

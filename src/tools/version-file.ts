@@ -4,7 +4,8 @@
  * directory: after a power cut the file holds the old version or the new one), and only for installed
  * versions. The same for `cluster-versions/<profile>`.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isPlainVersion, requirePlainVersion } from '../version.js';
 import { fsyncDir } from '../fsync.js';
@@ -12,7 +13,8 @@ import { fsyncDir } from '../fsync.js';
 /** The recorded version, or undefined when the file is absent or does not hold a plain version. */
 export async function readVersionFile(file: string): Promise<string | undefined> {
   try {
-    const text = (await readFile(file, 'utf8')).trim();
+    // Synchronous, like readManifest (which says why).
+    const text = readFileSync(file, 'utf8').trim();
     return isPlainVersion(text) ? text : undefined;
   } catch {
     return undefined;
