@@ -1,8 +1,10 @@
 // After tsc: compile the runtime-gate files again for ES2019, so Node.js 12 and later can parse them
 // and tell the user their Node.js is too old instead of failing with a SyntaxError (tsc's target for
-// everything else is ES2022); then make the CLI entry executable (npm links it as `teleport-tools`).
+// everything else is ES2022); bundle the launchers' Node.js side; then make the CLI entry
+// executable (npm links it as `teleport-tools`).
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
+import { build } from 'esbuild';
 
 /** The files that run before the runtime is checked (src/runtime-gate.ts explains the rules). */
 export const GATE_FILES = ['src/runtime-gate.ts', 'src/launcher/main.ts', 'src/cli/main.ts', 'src/cli/old-runtime.ts'];
@@ -16,4 +18,48 @@ for (const file of GATE_FILES) {
   });
   writeFileSync(new URL(`dist/${file.replace(/\.ts$/, '.js')}`, root), outputText);
 }
+
+// The launchers' Node.js side (`tsh login` above all) as two CommonJS files instead of ~40 ES modules:
+// dist/src/launcher/main.cjs (the gate, still ES2019) and dist/src/launcher/run.cjs, which the shims
+// start. Node.js resolves, reads, compiles and links each ES module on its own, and its ES module
+// loader costs a few milliseconds more to start than require(): together ~30 ms on every `tsh login`.
+// The bundle sits beside run.js, so its neighbours (../tools/install-child.js, ../cmc/watchdog.js) are
+// where import.meta.url expects them. Modules it imports lazily stay lazy (esbuild runs their
+// top-level code on first import). npm packages stay outside, required from node_modules when first
+// needed, except semver's parser, which is small. The ES module build (run.js, main.js) stays for
+// anything that imports it.
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+const external = Object.keys(pkg.dependencies).filter((name) => name !== 'semver');
+const common = {
+  absWorkingDir: new URL('.', root).pathname,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+const withImportMeta = (url) => ({
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: `"use strict";\nvar __import_meta_url = require("url").pathToFileURL(${url}).href;` },
+});
+
+const run = 'dist/src/launcher/run.cjs';
+await build({ ...common, entryPoints: ['dist/src/launcher/run.js'], outfile: run, target: `node${pkg.engines.node.replace(/^>=/, '')}`, external, ...withImportMeta('__filename') });
+// A top-level require() of an npm package would load it on every slow-path run: only builtins may be
+// loaded up front (lazily imported modules are wrapped, their require() calls indented).
+const eager = [...readFileSync(new URL(run, root), 'utf8').matchAll(/^var \w+ = (?:__toESM\()?require\("([^"]+)"\)/gm)]
+  .map((m) => m[1]).filter((name) => !name.startsWith('node:') && !['fs', 'path', 'url'].includes(name));
+if (eager.length > 0) throw new Error(`${run} would load ${[...new Set(eager)].join(', ')} on every run: import them lazily (await import()) where they are used`);
+
+// The gate with runtime-gate.ts inlined; ES2019 turns its import('./run.js') into require('./run.cjs').
+// Its package.json lookup is relative to dist/src/runtime-gate.js, where that code was compiled.
+await build({
+  ...common,
+  entryPoints: ['dist/src/launcher/main.js'],
+  outfile: 'dist/src/launcher/main.cjs',
+  target: 'es2019',
+  supported: { 'dynamic-import': false },
+  plugins: [{ name: 'run-cjs', setup: (b) => b.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './run.cjs', external: true })) }],
+  ...withImportMeta('require("path").join(__dirname, "..", "runtime-gate.js")'),
+});
 chmodSync(new URL('dist/src/cli/main.js', root), 0o755);

@@ -51,9 +51,11 @@ describe('runtime gate', () => {
 });
 
 /** The files that run before the runtime is checked (scripts/postbuild.mjs compiles them for ES2019). */
-const GATE_FILES = ['src/runtime-gate.js', 'src/launcher/main.js', 'src/cli/main.js', 'src/cli/old-runtime.js'];
+const GATE_FILES = ['src/runtime-gate.js', 'src/launcher/main.js', 'src/launcher/main.cjs', 'src/cli/main.js', 'src/cli/old-runtime.js'];
 /** What they may import: nothing but each other and `fs`. */
 const ALLOWED_IMPORTS = new Set(['fs', '../runtime-gate.js', './run.js', './old-runtime.js']);
+/** What the bundled gate (main.cjs, what the shims start) may require: the same, and url/path for its own location. */
+const ALLOWED_REQUIRES = new Set(['fs', 'url', 'path', './run.cjs']);
 
 describe('the gate files parse on old runtimes', () => {
   for (const file of GATE_FILES) {
@@ -69,6 +71,10 @@ describe('the gate files parse on old runtimes', () => {
         if (ts.isBigIntLiteral(node)) found.push('bigint');
         if (topLevel && ts.isAwaitExpression(node)) found.push('top-level await');
         if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && !ALLOWED_IMPORTS.has(node.moduleSpecifier.text)) found.push(`import ${node.moduleSpecifier.text}`);
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+          const [arg] = node.arguments;
+          if (!arg || !ts.isStringLiteral(arg) || !ALLOWED_REQUIRES.has(arg.text)) found.push(`require(${arg?.getText() ?? ''})`);
+        }
         if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
           const [arg] = node.arguments;
           if (!arg || !ts.isStringLiteral(arg) || !ALLOWED_IMPORTS.has(arg.text)) found.push(`import(${arg?.getText() ?? ''})`);
@@ -77,7 +83,7 @@ describe('the gate files parse on old runtimes', () => {
       };
       visit(source, true);
       assert.deepEqual(found, []);
-      if (file.endsWith('main.js')) assert.equal(source.statements.filter(ts.isImportDeclaration).length, 0, 'an entry has no static imports');
+      if (file.endsWith('main.js') || file.endsWith('main.cjs')) assert.equal(source.statements.filter(ts.isImportDeclaration).length, 0, 'an entry has no static imports');
     });
   }
 });

@@ -14,7 +14,8 @@ import type { AgentPaths } from './paths.js';
 import { processStartTime } from './pids.js';
 
 export const STOP_GRACE_MS = 5000;
-const WATCHDOG = fileURLToPath(new URL('./watchdog.js', import.meta.url));
+// `../cmc/`, not `./`: this code also runs from the launcher's bundle in dist/src/launcher/.
+const WATCHDOG = fileURLToPath(new URL('../cmc/watchdog.js', import.meta.url));
 
 export interface AgentExit {
   code: number | null;

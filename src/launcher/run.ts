@@ -59,10 +59,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`teleport-tools: unexpected error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
-  return 1;
-});
-// Exit as soon as our output is flushed: closing keep-alive TLS sockets would otherwise hold the
-// shell (and the user's tsh) for tens of milliseconds more.
-process.stderr.write('', () => process.stdout.write('', () => process.exit(code)));
+// No top-level await: the build bundles this module as CommonJS (scripts/postbuild.mjs).
+void main(process.argv.slice(2))
+  .catch((err: unknown) => {
+    process.stderr.write(`teleport-tools: unexpected error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  })
+  // Exit as soon as our output is flushed: closing keep-alive TLS sockets would otherwise hold the
+  // shell (and the user's tsh) for tens of milliseconds more.
+  .then((code) => process.stderr.write('', () => process.stdout.write('', () => process.exit(code))));

@@ -40,7 +40,8 @@ export function isInstallChild(env: Readonly<Record<string, string | undefined>>
 }
 
 export async function installInChild(ctx: ToolsContext, version: string, opts: InstallToolsOptions): Promise<InstallResult> {
-  const entry = fileURLToPath(new URL('./install-child.js', import.meta.url));
+  // `../tools/`, not `./`: this code also runs from the launcher's bundle in dist/src/launcher/.
+  const entry = fileURLToPath(new URL('../tools/install-child.js', import.meta.url));
   const request: ChildRequest = { version, opts };
   const child = spawn(process.execPath, [...INSTALL_NODE_FLAGS, entry, JSON.stringify(request)], {
     env: { ...ctx.settings.env, [CHILD_MARKER]: '1' },

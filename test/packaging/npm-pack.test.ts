@@ -71,15 +71,16 @@ const runBin = (name: string, args: string[], extra: Record<string, string | und
 
 describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
   it('holds only dist/src, the launchers, README, LICENSE and package.json', async () => {
-    const allowed = /^(dist\/src\/.+\.js|shims\/tsh|shims\/tctl|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(dist\/src\/.+\.c?js|shims\/tsh|shims\/tctl|README\.md|LICENSE|package\.json)$/;
     assert.deepEqual(packed.filter((f) => !allowed.test(f)), []);
-    for (const required of ['LICENSE', 'package.json', 'shims/tsh', 'shims/tctl', 'dist/src/cli/main.js', 'dist/src/launcher/main.js']) {
+    for (const required of ['LICENSE', 'package.json', 'shims/tsh', 'shims/tctl', 'dist/src/cli/main.js', 'dist/src/launcher/main.cjs', 'dist/src/launcher/run.cjs']) {
       assert.ok(packed.includes(required), `${required} is missing from the package`);
     }
     if (existsSync(join(REPO, 'README.md'))) assert.ok(packed.includes('README.md'));
     // Every compiled file comes from a current source file: no stale output from a deleted module ships.
     for (const file of packed.filter((f) => f.startsWith('dist/src/'))) {
-      const source = file.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      // The launcher's CommonJS bundles (scripts/postbuild.mjs) come from the module of the same name.
+      const source = file.replace(/^dist\//, '').replace(/\.c?js$/, '.ts');
       assert.ok(existsSync(join(REPO, source)), `${file} has no ${source}: stale build output (rm -rf dist && npm run build)`);
     }
     assert.match(await readFile(join(REPO, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004/);
