@@ -36,6 +36,8 @@ const common = {
   format: 'cjs',
   platform: 'node',
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 };
 const withImportMeta = (url) => ({

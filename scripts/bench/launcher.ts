@@ -3,7 +3,7 @@
 // time `tsh login` spends in the launcher when already up to date (with and without the proxy's
 // /webapi/find) against Node.js start plus one request. `BENCH_ONLY=launcher npm run bench` runs just these.
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FIND_PATH, startCdn } from '../../test/helpers/cdn-server.js';
 import { buildRelease, currentPlatform } from '../../test/helpers/release.js';
@@ -87,32 +87,32 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     const mini = join(opts.dir, 'minimal-launcher.cjs');
     await writeFile(mini, MINIMAL_NODE_LAUNCHER);
 
+    // The per-profile record lives in a second TELEPORT_HOME (a copy of the first, plus current-profile
+    // naming the proxy host and cluster-versions/<host> naming v14.1.0 while cloud-stable-version names
+    // v13.2.3), so that its arms run in the same rounds as the plain ones. Baseline: v14.1.0's tsh directly.
+    const profileHost = new URL(cdn.url).hostname;
+    const profiledHome = join(opts.dir, 'profiled-home');
+    await cp(sb.teleportHome, profiledHome, { recursive: true, verbatimSymlinks: true });
+    await mkdir(join(profiledHome, 'cluster-versions'), { recursive: true, mode: 0o700 });
+    await writeFile(join(profiledHome, 'cluster-versions', profileHost), `${CLUSTER_VERSION}\n`);
+    await writeFile(join(profiledHome, 'current-profile'), `${profileHost}\n`);
+    const profiledEnv = { ...env, TELEPORT_HOME: profiledHome };
+    const clusterDirect = join(profiledHome, 'cache', CLUSTER_VERSION, 'tsh');
+
     // Interleaved so that machine noise hits every arm alike; the order rotates each round.
-    ctx.log(`fast path: ${opts.calls} calls each of direct exec, launcher, Node.js launcher, interleaved`);
+    ctx.log(`fast path: ${opts.calls} calls each of direct exec, launcher, Node.js launcher, and both with a per-profile record, interleaved`);
     const samples = await interleaved([
       ['direct', () => time(direct, ['version'], env)],
       ['launcher', () => time(launcher, ['version'], env)],
       ['node', () => time(process.execPath, [mini, 'version'], env)],
+      ['profiledDirect', () => time(clusterDirect, ['version'], profiledEnv)],
+      ['profiledLauncher', () => time(launcher, ['version'], profiledEnv)],
     ], opts.calls, 20);
     const d = median(samples.direct ?? []);
     const l = median(samples.launcher ?? []);
     const n = median(samples.node ?? []);
-
-    // The same with a per-profile record: current-profile names the proxy host, whose cluster-versions
-    // record names v14.1.0 while cloud-stable-version names v13.2.3. Baseline: v14.1.0's tsh directly.
-    const profileHost = new URL(cdn.url).hostname;
-    await mkdir(join(sb.teleportHome, 'cluster-versions'), { recursive: true, mode: 0o700 });
-    await writeFile(join(sb.teleportHome, 'cluster-versions', profileHost), `${CLUSTER_VERSION}\n`);
-    await writeFile(join(sb.teleportHome, 'current-profile'), `${profileHost}\n`);
-    const clusterDirect = join(sb.cacheDir, CLUSTER_VERSION, 'tsh');
-    ctx.log(`fast path with a per-profile record: ${opts.calls} calls each of direct exec and launcher, interleaved`);
-    const profiled = await interleaved([
-      ['direct', () => time(clusterDirect, ['version'], env)],
-      ['launcher', () => time(launcher, ['version'], env)],
-    ], opts.calls, 20);
-    const pd = median(profiled.direct ?? []);
-    const pl = median(profiled.launcher ?? []);
-    await rm(join(sb.teleportHome, 'current-profile'));
+    const pd = median(samples.profiledDirect ?? []);
+    const pl = median(samples.profiledLauncher ?? []);
 
     // tsh login when up to date: launcher + tsh login, against tsh login directly; the difference is the
     // launcher's share. Baseline: Node.js start plus one HTTPS request to the same endpoint.
@@ -204,8 +204,9 @@ export const launcherBench: BenchSection = {
     'Fast path: `tsh version` run 500 times each, interleaved and in rotating order, as the cached binary',
     'directly, through the launcher (`bin/tsh`, an npm-style symlink to `shims/tsh`), and through a minimal',
     'Node.js launcher (start, read cloud-stable-version, spawnSync the binary); medians. Per-profile record:',
-    'the same against v14.1.0 run directly, with `current-profile` naming the proxy host and',
-    '`cluster-versions/<host>` naming v14.1.0. `tsh login` when up to date: the launcher running',
+    'the same against v14.1.0 run directly, from a copy of that TELEPORT_HOME where `current-profile` names',
+    'the proxy host and `cluster-versions/<host>` names v14.1.0; all five arms in the same rounds.',
+    '`tsh login` when up to date: the launcher running',
     '`tsh login --proxy=127.0.0.1:<port>` (the test server, made a Cloud host by `cloud_proxy_suffixes` in',
     'tools.yaml, so every request stays on loopback; it answers `/webapi/find` with 404, as a cluster older',
     'than v17: Node.js start, the version and find requests at once, exec) minus the same `tsh login` run',
