@@ -1,10 +1,11 @@
 /**
- * One GET over Node.js's own node:http/node:https, for the small documents (the version endpoint,
- * a proxy's /webapi/find, .sha256 files) when no proxy applies. Loading undici and compiling its
- * WebAssembly HTTP parser costs more than the whole rest of an up-to-date `tsh login`; Node's
- * built-in client has a native parser that is already there. Redirects, retries, caps and messages
- * stay in http.ts: this is one hop with the same connect and idle limits as undici's, failing with
- * undici's error codes so that http-errors.ts says the same thing whichever client ran.
+ * One request over Node.js's own node:http/node:https, for everything that no proxy applies to: the
+ * small documents (the version endpoint, a proxy's /webapi/find, .sha256 files) and the archives.
+ * Loading undici and compiling its WebAssembly HTTP parser costs more than the whole rest of an
+ * up-to-date `tsh login`, and ~15 MiB of an install's peak memory; Node's built-in client has a native
+ * parser that is already there. Redirects, retries, caps, minimum rate and messages stay in http.ts:
+ * this is one hop with the same connect and idle limits as undici's, failing with undici's error codes
+ * so that http-errors.ts says the same thing whichever client ran.
  * Trust is Node's store plus NODE_EXTRA_CA_CERTS, as for undici (both use node:tls).
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -18,7 +19,11 @@ export interface Hop {
   body: Readable;
 }
 
-export interface NativeGetOptions {
+export interface NativeRequestOptions {
+  /** Default GET. */
+  method?: 'GET' | 'HEAD' | undefined;
+  /** Extra request headers (range, if-range). */
+  headers?: Readonly<Record<string, string>> | undefined;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
   userAgent: string;
@@ -45,7 +50,7 @@ function clientFor(protocol: string): Promise<Client> {
   return protocol === 'https:' ? clients['https:'] : clients['http:'];
 }
 
-export async function nativeGet(url: URL, o: NativeGetOptions): Promise<Hop> {
+export async function nativeRequest(url: URL, o: NativeRequestOptions): Promise<Hop> {
   const secure = url.protocol === 'https:';
   const { request } = await clientFor(url.protocol);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -58,8 +63,8 @@ export async function nativeGet(url: URL, o: NativeGetOptions): Promise<Hop> {
       hostname: host,
       port,
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: { 'user-agent': o.userAgent, accept: '*/*' },
+      method: o.method ?? 'GET',
+      headers: { 'user-agent': o.userAgent, accept: '*/*', ...o.headers },
       // A fresh connection per request: nothing to close afterwards, nothing keeps the process up.
       agent: false,
       ...(o.ca ? { ca: [...o.ca] } : {}),
@@ -107,8 +112,12 @@ export async function nativeGet(url: URL, o: NativeGetOptions): Promise<Hop> {
     });
     req.on('response', (response) => {
       res = response;
-      // Readers listen while they read; an error after they stopped must not crash the process.
-      response.on('error', () => undefined);
+      // Readers listen while they read; an error after they stopped must not crash the process. This
+      // listener runs first: a body the server ends early is `aborted` (ECONNRESET) to Node.js and
+      // `other side closed` to undici; users and http-errors.ts see undici's words whichever client ran.
+      response.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNRESET' && err.message === 'aborted') Object.assign(err, { code: 'UND_ERR_SOCKET', message: 'other side closed' });
+      });
       response.once('close', cleanUp);
       done = true;
       resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: response });

@@ -4,9 +4,10 @@
  * https only (plain http for loopback hosts), at most five redirects and never https -> http,
  * connect/idle/total timeouts, a minimum rate for body streams (min-rate.ts), retries with backoff for
  * network errors, 429 and 5xx.
- * Two clients behind it: small documents (getText) go through Node.js's built-in node:https when no
- * proxy applies (http-native.ts: no undici to load, no WebAssembly to compile on `tsh login`); body
- * streams, probes and anything proxied go through undici. Both follow the same policy, hop by hop.
+ * Two clients behind it: documents and body streams go through Node.js's built-in node:https when no
+ * proxy applies (http-native.ts: no undici to load, no WebAssembly to compile on `tsh login`, ~15 MiB
+ * less at an install's peak); probes (the doctor's) and anything proxied go through undici. Both follow
+ * the same policy, hop by hop.
  */
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,7 +16,7 @@ import type { Dispatcher } from 'undici';
 import { ToolsError, isToolsError } from './errors.js';
 import { scopedSignal } from './abort.js';
 import { isRetryableError, isRetryableStatus, networkError, parseRetryAfter } from './http-errors.js';
-import { nativeGet } from './http-native.js';
+import { nativeRequest } from './http-native.js';
 import type { Hop } from './http-native.js';
 import { checkUrl, redact } from './url-policy.js';
 import { normaliseProxy, proxyInUse } from './proxy-env.js';
@@ -105,7 +106,7 @@ export interface HttpClient {
 
 const MAX_REDIRECTS = 5;
 
-/** Body streams and probes: undici, whatever the URL (min-rate, resumable downloads and the doctor build on it). */
+/** Probes: undici, whatever the URL (the doctor reports what undici, the client of proxied requests, sees). */
 const UNDICI = { native: false, insecure: false } as const;
 
 /**
@@ -183,7 +184,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   async function hop(url: URL, signal: AbortSignal | undefined, how: HopOptions): Promise<Hop> {
     if (how.native && !via(url)) {
       const { connectTimeoutMs, idleTimeoutMs, userAgent, ca } = options;
-      return nativeGet(url, { connectTimeoutMs, idleTimeoutMs, userAgent, ca, insecure: how.insecure, signal });
+      return nativeRequest(url, { method: how.extra?.method, headers: how.extra?.headers, connectTimeoutMs, idleTimeoutMs, userAgent, ca, insecure: how.insecure, signal });
     }
     const { request } = await loadUndici();
     const res = await request(url, {
@@ -285,7 +286,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     },
 
     async getStream(raw, req = {}) {
-      const { res, url } = await withRetries(raw, req.signal, { ...UNDICI, extra: req }, async (res, url) => ({ res, url }));
+      const { res, url } = await withRetries(raw, req.signal, { native: true, insecure: false, extra: req }, async (res, url) => ({ res, url }));
       const headers = headerRecord(res.headers);
       const length = headers['content-length'] === undefined ? NaN : Number(headers['content-length']);
       const stream = res.body;

@@ -125,8 +125,10 @@ describe('the client for small documents', () => {
     assert.equal(proxy.log.length, 2, 'the proxied client went through the proxy both times');
   });
 
-  test('without a proxy, a small document does not load undici; a proxied one does', async (t) => {
+  test('without a proxy, neither a small document nor an archive stream loads undici; a proxied one does', async (t) => {
     const cdn = await startCdn({ version: 'v13.2.3' });
+    cdn.serve('/archive.bin', Buffer.alloc(300_000, 7));
+    cdn.resumable('/archive.bin');
     const proxy = await startConnectProxy();
     t.after(() => Promise.all([cdn.close(), proxy.close()]));
     const http = new URL('../../src/http.js', import.meta.url).href;
@@ -134,15 +136,19 @@ describe('the client for small documents', () => {
       import { createRequire } from 'node:module';
       import { createHttpClient } from ${JSON.stringify(http)};
       const c = createHttpClient({ proxy: { httpsProxy: process.argv[2] }, connectTimeoutMs: 10000, idleTimeoutMs: 20000, attempts: 1, backoffMs: 1, maxRetryAfterMs: 1, userAgent: 't' });
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/undici/'));
       const text = await c.getText(process.argv[1], { maxBytes: 64, timeoutMs: 20000 });
-      const undici = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/undici/'));
-      process.stdout.write(text + ' ' + undici);
+      const afterText = loaded();
+      const s = await c.getStream(process.argv[3], { headers: { range: 'bytes=100000-' } });
+      let bytes = 0;
+      for await (const chunk of s.body) bytes += chunk.length;
+      process.stdout.write([text, afterText, s.status, s.headers['content-range'], bytes, loaded()].join(' '));
       await c.close();`;
     const run = (proxyUrl: string) =>
-      promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, cdn.versionUrl, proxyUrl], { env: childEnv() });
-    assert.equal((await run('')).stdout, 'v13.2.3 false');
-    assert.equal((await run(proxy.url)).stdout, 'v13.2.3 true');
-    assert.equal(proxy.log.length, 1);
+      promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, cdn.versionUrl, proxyUrl, `${cdn.url}/archive.bin`], { env: childEnv() });
+    assert.equal((await run('')).stdout, 'v13.2.3 false 206 bytes 100000-299999/300000 200000 false');
+    assert.equal((await run(proxy.url)).stdout, 'v13.2.3 true 206 bytes 100000-299999/300000 200000 true');
+    assert.equal(proxy.log.length, 2);
   });
 });
 
