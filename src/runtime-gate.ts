@@ -5,7 +5,8 @@
  * wrong way (`File is not defined`, `Invalid regular expression flags`).
  *
  * This module and the entries run on ANY Node.js from 12 on: no imports, no syntax newer than ES2019
- * (scripts/postbuild.mjs compiles these files for ES2019), and nothing but `fs` loaded at run time.
+ * (scripts/postbuild.mjs compiles these files for ES2019; the launchers' bundled gate, main.cjs, also
+ * requires `url` and `path` to know where this code came from), and nothing but `fs` loaded at run time.
  * The floor is package.json's `engines.node`, read at run time, so there is one place that says it.
  */
 

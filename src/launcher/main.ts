@@ -1,8 +1,9 @@
 /**
- * The launchers' slow-path entry, started by shims/tsh and shims/tctl:
- *   node main.js <tool> <launcher path> [args...]
+ * The launchers' slow-path entry, started by shims/tsh and shims/tctl as its bundle (scripts/postbuild.mjs):
+ *   node main.cjs <tool> <launcher path> [args...]
  * It is the runtime gate and must run on any Node.js from 12 on (no static imports, no top-level
- * await, ES2019; see runtime-gate.ts): on a supported runtime it loads run.js, which does the work;
+ * await, ES2019; see runtime-gate.ts): on a supported runtime it loads run.js (the bundle: run.cjs),
+ * which does the work;
  * below the floor it prints the gate's one line and exits LAUNCHER_EXIT.runtimeUnfit, and the shim
  * runs the installed version itself, so an old Node.js never stops a working tsh.
  */

@@ -1,6 +1,7 @@
 /**
  * The launchers' slow path, loaded by main.ts (the runtime gate) when shims/tsh and shims/tctl start
- *   node main.js <tool> <launcher path> [args...]
+ *   node main.cjs <tool> <launcher path> [args...]
+ * The build bundles this module and everything it imports into run.cjs (scripts/postbuild.mjs).
  * Decides what to run (installing or refreshing first if called for), then prints that binary's path
  * on stdout for the shim to exec, so the caller always ends up with the real binary's PID, exit
  * status and signals. Everything said to the user goes to stderr. Exit status (LAUNCHER_EXIT): 0 with
