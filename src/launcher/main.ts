@@ -3,9 +3,9 @@
  *   node main.cjs <tool> <launcher path> [args...]
  * It is the runtime gate and must run on any Node.js from 12 on (no static imports, no top-level
  * await, ES2019; see runtime-gate.ts): on a supported runtime it loads run.js (the bundle: run.cjs),
- * which does the work;
- * below the floor it prints the gate's one line and exits LAUNCHER_EXIT.runtimeUnfit, and the shim
- * runs the installed version itself, so an old Node.js never stops a working tsh.
+ * which does the work; below the floor it prints the gate's one line and exits
+ * LAUNCHER_EXIT.runtimeUnfit, and the shim runs the installed version itself, so an old Node.js never
+ * stops a working tsh.
  */
 import('../runtime-gate.js')
   .then((gate) =>
