@@ -46,12 +46,21 @@ const withImportMeta = (url) => ({
 });
 
 const run = 'dist/src/launcher/run.cjs';
-await build({ ...common, entryPoints: ['dist/src/launcher/run.js'], outfile: run, target: `node${pkg.engines.node.replace(/^>=/, '')}`, external, ...withImportMeta('__filename') });
-// A top-level require() of an npm package would load it on every slow-path run: only builtins may be
-// loaded up front (lazily imported modules are wrapped, their require() calls indented).
-const eager = [...readFileSync(new URL(run, root), 'utf8').matchAll(/^var \w+ = (?:__toESM\()?require\("([^"]+)"\)/gm)]
-  .map((m) => m[1]).filter((name) => !name.startsWith('node:') && !['fs', 'path', 'url'].includes(name));
-if (eager.length > 0) throw new Error(`${run} would load ${[...new Set(eager)].join(', ')} on every run: import them lazily (await import()) where they are used`);
+const entry = 'dist/src/launcher/run.js';
+const { metafile } = await build({ ...common, entryPoints: [entry], outfile: run, target: `node${pkg.engines.node.replace(/^>=/, '')}`, external, metafile: true, ...withImportMeta('__filename') });
+// An npm package imported statically by a module the entry imports statically would be required on
+// every slow-path run: only builtins may be. (Modules reached through import() are wrapped by esbuild
+// and run, with their imports, on first use.)
+const eager = new Set();
+const seen = new Set([entry]);
+for (const file of seen) {
+  for (const imp of metafile.inputs[file]?.imports ?? []) {
+    if (imp.kind !== 'import-statement') continue;
+    if (!imp.external) seen.add(imp.path);
+    else if (!imp.path.startsWith('node:')) eager.add(imp.path);
+  }
+}
+if (eager.size > 0) throw new Error(`${run} would load ${[...eager].join(', ')} on every run: import them lazily (await import()) where they are used`);
 
 // The gate with runtime-gate.ts inlined; ES2019 turns its import('./run.js') into require('./run.cjs').
 // Its package.json lookup is relative to dist/src/runtime-gate.js, where that code was compiled.

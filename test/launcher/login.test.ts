@@ -1,6 +1,6 @@
 // `tsh login` refreshes cloud-stable-version from the version endpoint, for Cloud proxies only.
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { VERSION_PATH } from '../helpers/cdn-server.js';
@@ -55,6 +55,36 @@ describe('tsh login', () => {
     const r = await w.sb.tool('tsh', ['login', '--proxy=acme.teleport.sh']);
     assert.deepEqual(paths(w.cdn), [VERSION_PATH]);
     assert.doesNotMatch(r.stderr, /teleport-tools|cloud-stable|Updated/);
+  });
+
+  test('the launchers\' Node.js side (one bundled file) loads no npm package on an up-to-date login or a slow-path run', async (t) => {
+    const w = await world(['13.2.3'], '13.2.3', t);
+    await w.preinstall('13.2.3');
+    // Each Node.js process started for the launcher (main.cjs) writes what it required from node_modules.
+    const preload = join(w.sb.root, 'loaded.cjs');
+    const out = join(w.sb.root, 'loaded');
+    await mkdir(out);
+    await writeFile(preload, `process.on('exit', () => {
+      if (!/main\\.cjs$/.test(process.argv[1] || '')) return;
+      const npm = Object.keys(require.cache).filter((f) => f.includes('/node_modules/'));
+      require('fs').writeFileSync(${JSON.stringify(out)} + '/' + process.pid, JSON.stringify(npm));
+    });\n`);
+    const env = { NODE_OPTIONS: `--require ${preload}` };
+    // The test CDN is the Cloud proxy here (cloud_proxy_suffixes), so that no proxy applies to either
+    // request (a proxied one loads undici, as it should).
+    await mkdir(join(w.sb.teleportHome, 'config'), { recursive: true });
+    await writeFile(join(w.sb.teleportHome, 'config', 'tools.yaml'), 'cloud_proxy_suffixes:\n  - .0.0.1\n');
+    w.cdn.requests.length = 0;
+    // (The fake tsh has no cluster here and fails after the launcher handed over: only the launcher counts.)
+    const login = await w.sb.tool('tsh', ['login', `--proxy=${new URL(w.cdn.url).host}`], env);
+    assert.doesNotMatch(login.stderr, /teleport-tools/);
+    assert.deepEqual(paths(w.cdn).sort(), ['/webapi/find', VERSION_PATH].sort(), 'the login check asked both');
+    // `tsh status login` has `login` among its arguments: the slow path, with nothing to do.
+    const status = await w.sb.tool('tsh', ['status', 'login'], env);
+    assert.doesNotMatch(status.stderr, /teleport-tools/);
+    const runs = await readdir(out);
+    assert.equal(runs.length, 2, 'one launcher process for each call');
+    for (const pid of runs) assert.deepEqual(JSON.parse(await readFile(join(out, pid), 'utf8')), [], `launcher process ${pid}`);
   });
 
   test('a self-hosted proxy makes no request at all', async (t) => {
