@@ -47,7 +47,18 @@ const withImportMeta = (url) => ({
 
 const run = 'dist/src/launcher/run.cjs';
 const entry = 'dist/src/launcher/run.js';
-const { metafile } = await build({ ...common, entryPoints: [entry], outfile: run, target: `node${pkg.engines.node.replace(/^>=/, '')}`, external, metafile: true, ...withImportMeta('__filename') });
+// `dynamic-import: false` turns import() into require(): an import() would start Node's ES module loader
+// (node:https on every login), and npm packages would go through its CommonJS translator.
+const { metafile } = await build({
+  ...common,
+  entryPoints: [entry],
+  outfile: run,
+  target: `node${pkg.engines.node.replace(/^>=/, '')}`,
+  supported: { 'dynamic-import': false },
+  external,
+  metafile: true,
+  ...withImportMeta('__filename'),
+});
 // An npm package imported statically by a module the entry imports statically would be required on
 // every slow-path run: only builtins may be. (Modules reached through import() are wrapped by esbuild
 // and run, with their imports, on first use.)
