@@ -9,10 +9,9 @@ import { startCdn } from '../../test/helpers/cdn-server.js';
 import type { CdnServer } from '../../test/helpers/cdn-server.js';
 import { recordedVersion, verifiedVersions } from '../../test/helpers/cache-invariants.js';
 import { fakeVersion, versionLine } from '../../test/helpers/fake-programs.js';
-import { buildRelease } from '../../test/helpers/release.js';
 import type { BuiltRelease } from '../../test/helpers/release.js';
 import { createSandbox } from '../../test/helpers/sandbox.js';
-import { baseline, hasCurl } from './install.js';
+import { baseline, hasCurl, paddedRelease } from './install.js';
 import type { BenchContext, BenchRow, BenchSection } from './types.js';
 import { targetCell } from './types.js';
 
@@ -61,7 +60,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
   const cdn = await startCdn({ version: `v${VERSION}` });
   try {
     ctx.log(`building a ${mb} MB archive`);
-    const release = await buildRelease({ dir: join(work, 'release'), version: VERSION, padBytes: Math.round((mb * MB * 8) / 7) });
+    const release = await paddedRelease(join(work, 'release'), VERSION, mb);
     cdn.serveRelease(release);
     const curl = await hasCurl();
     const rows: BenchRow[] = [];

@@ -16,7 +16,8 @@ import { tlsPaths } from '../../test/helpers/tls.js';
 import type { BenchContext, BenchRow, BenchSection } from './types.js';
 import { median, targetCell } from './types.js';
 
-const DRIVER = fileURLToPath(new URL('../../test/helpers/install-driver.js', import.meta.url));
+/** One install in its own process (test/helpers/install-driver.ts); the resume section runs it too. */
+export const DRIVER = fileURLToPath(new URL('../../test/helpers/install-driver.js', import.meta.url));
 const MB = 1e6;
 const MiB = 2 ** 20;
 const RATIO_GOAL = 1.2;
@@ -28,7 +29,15 @@ const GROWTH_GOAL = 1.1;
  * Buffers sooner, and keeping undici's WebAssembly HTTP parser on the baseline compiler avoids the
  * optimising compile's memory. "ours" runs with them; one row shows the peak without them.
  */
-const LEAN_FLAGS: string[] = [...INSTALL_NODE_FLAGS];
+export const LEAN_FLAGS: string[] = [...INSTALL_NODE_FLAGS];
+
+/**
+ * A fake release whose archive is about `mb` MB: the binaries padded with pseudo-random 7-bit text, so
+ * it barely compresses (the archive comes out at about 7/8 of the padding).
+ */
+export function paddedRelease(dir: string, version: string, mb: number): Promise<BuiltRelease> {
+  return buildRelease({ dir, version, padBytes: Math.round((mb * MB * 8) / 7) });
+}
 
 interface Timed<T> {
   wallMs: number;
@@ -113,8 +122,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
     const built = new Map<number, BuiltRelease>();
     for (const mb of [smallMb, bigMb]) {
       ctx.log(`building a ${mb} MB archive`);
-      // Padding is pseudo-random 7-bit text: the archive comes out at about 7/8 of it.
-      const release = await buildRelease({ dir: join(work, `release-${mb}`), version: `13.2.${mb}`, padBytes: Math.round((mb * MB * 8) / 7) });
+      const release = await paddedRelease(join(work, `release-${mb}`), `13.2.${mb}`, mb);
       cdn.serveRelease(release);
       built.set(mb, release);
     }

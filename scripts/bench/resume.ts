@@ -2,29 +2,23 @@
 // (ours vs the curl pipeline, the CDN sending validators as the real one does), what resuming after a
 // cut at 50 % saves (bytes and time, on a rate-limited link), how long the next install waits for the
 // lock of a killed holder, and peak memory. Each install runs in its own process (the install driver).
-import { INSTALL_NODE_FLAGS } from '../../src/tools/install-process.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { acquireLock } from '../../src/artifacts/lock.js';
 import { partialPaths } from '../../src/artifacts/partial.js';
 import { startCdn } from '../../test/helpers/cdn-server.js';
 import type { CdnServer } from '../../test/helpers/cdn-server.js';
 import type { InstallOutcome } from '../../test/helpers/install-driver.js';
-import { buildRelease } from '../../test/helpers/release.js';
 import type { BuiltRelease } from '../../test/helpers/release.js';
 import { tlsPaths } from '../../test/helpers/tls.js';
-import { baseline, hasCurl } from './install.js';
+import { DRIVER, LEAN_FLAGS, baseline, hasCurl, paddedRelease } from './install.js';
 import type { BenchContext, BenchRow, BenchSection } from './types.js';
 import { median, targetCell } from './types.js';
 
-const DRIVER = fileURLToPath(new URL('../../test/helpers/install-driver.js', import.meta.url));
 const MB = 1e6;
 const MiB = 2 ** 20;
-/** As the launchers start their install child (src/tools/install-process.ts). */
-const LEAN_FLAGS: string[] = [...INSTALL_NODE_FLAGS];
 /** The link of the resume rows: 80 Mbit/s, a good hotel Wi-Fi or VPN. On loopback the CPU, not the link, decides. */
 const LINK_BYTES_PER_SECOND = 10 * MB;
 
@@ -73,7 +67,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
     const releases = new Map<number, BuiltRelease>();
     for (const mb of [smallMb, bigMb]) {
       ctx.log(`building a ${mb} MB archive`);
-      const release = await buildRelease({ dir: join(work, `release-${mb}`), version: `13.4.${mb}`, padBytes: Math.round((mb * MB * 8) / 7) });
+      const release = await paddedRelease(join(work, `release-${mb}`), `13.4.${mb}`, mb);
       cdn.serveRelease(release);
       cdn.resumable(`/${release.archiveName}`); // ETag and Last-Modified, as cdn.teleport.dev sends them
       releases.set(mb, release);
