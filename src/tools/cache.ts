@@ -9,6 +9,7 @@ import { readdir, rename, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { compareVersions, isPlainVersion } from '../version.js';
 import { hasBundles, readManifest } from '../artifacts/manifest.js';
+import type { Manifest } from '../artifacts/manifest.js';
 import { removeInPlace } from '../artifacts/remove.js';
 
 export const TOOLS = ['tsh', 'tctl'] as const;
@@ -56,15 +57,22 @@ export async function toolFile(dir: string, tool: string): Promise<string | unde
       return '';
     }
   };
-  const [real, root] = [resolve(path), resolve(dir)];
+  const real = resolve(path);
+  const root = resolve(dir);
   return real && root && real.startsWith(root + sep) ? real : undefined;
 }
 
+/** The manifest of `version` when it is installed with `tool` (isInstalled), else undefined. */
+export async function installedManifest(cacheDir: string, version: string, tool: Tool = 'tsh'): Promise<Manifest | undefined> {
+  if (!isPlainVersion(version)) return undefined;
+  const dir = versionDir(cacheDir, version);
+  const manifest = await readManifest(dir);
+  if (!manifest || manifest.version !== version) return undefined;
+  return (await toolFile(dir, tool)) !== undefined ? manifest : undefined;
+}
+
 export async function isInstalled(cacheDir: string, version: string, tool: Tool = 'tsh'): Promise<boolean> {
-  if (!isPlainVersion(version)) return false;
-  const manifest = await readManifest(versionDir(cacheDir, version));
-  if (!manifest || manifest.version !== version) return false;
-  return (await toolFile(versionDir(cacheDir, version), tool)) !== undefined;
+  return (await installedManifest(cacheDir, version, tool)) !== undefined;
 }
 
 /**

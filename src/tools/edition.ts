@@ -1,9 +1,8 @@
 /** The release a version is installed from, given the settings and (at login) the cluster's answer. */
-import { readManifest } from '../artifacts/manifest.js';
 import { buildServes, resolveEdition } from '../artifacts/edition.js';
 import type { Edition, Platform, ReleaseRef } from '../artifacts/release.js';
 import type { Settings } from '../settings.js';
-import { isInstalled, versionDir } from './cache.js';
+import { installedManifest } from './cache.js';
 import type { Tool } from './cache.js';
 
 export interface BuildNeed {
@@ -23,7 +22,6 @@ export function releaseFor(settings: Settings & { platform: Platform }, version:
 
 /** Is `version` installed in a build that serves `need` (an ent build serves an oss need)? */
 export async function isInstalledFor(settings: Settings, version: string, need: BuildNeed, tool: Tool = 'tsh'): Promise<boolean> {
-  if (!(await isInstalled(settings.cacheDir, version, tool))) return false;
-  const manifest = await readManifest(versionDir(settings.cacheDir, version));
+  const manifest = await installedManifest(settings.cacheDir, version, tool);
   return manifest !== undefined && buildServes(manifest, need);
 }
