@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { isPlainVersion } from '../version.js';
 import type { ToolsContext } from './context.js';
-import { hostOfAddress, isPlainHost, readQuietly } from './profile.js';
+import { authorityOf, hostOfAddress, isPlainHost, readQuietly } from './profile.js';
 
 /** Teleport's own client: 10 s. The answer is a few hundred bytes; 64 KiB is plenty. */
 export const FIND_TIMEOUT_MS = 10_000;
@@ -58,11 +58,7 @@ export function parseFindAnswer(body: string, source: string): FindAnswer {
 export function findUrl(address: string): string | undefined {
   const host = hostOfAddress(address);
   if (!isPlainHost(host)) return undefined;
-  let rest = address;
-  const scheme = rest.indexOf('://');
-  if (scheme !== -1) rest = rest.slice(scheme + 3);
-  rest = (rest.split('/')[0] as string).split(',')[0] as string;
-  const port = /:(\d{1,5})$/.exec(rest)?.[1];
+  const port = /:(\d{1,5})$/.exec(authorityOf(address))?.[1];
   const n = port === undefined ? 443 : Number(port);
   if (!(n > 0 && n < 65536)) return undefined;
   return `https://${host.includes(':') ? `[${host}]` : host}:${n}${FIND_PATH}`;

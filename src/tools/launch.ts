@@ -15,7 +15,7 @@ import { findOnPath } from './fallback.js';
 import { checkPrivate } from './safety.js';
 import { repairIfDamaged } from './repair.js';
 import { parseTshArgs, proxyHost } from './tsh-args.js';
-import { profileOf, proxyFlag, readQuietly } from './profile.js';
+import { callProfile, proxyFlag, readQuietly } from './profile.js';
 import { removeRecord } from './cluster-versions.js';
 
 export interface LaunchRequest {
@@ -34,10 +34,10 @@ export interface LaunchPlan {
 }
 
 /** The proxy a `tsh login` talks to: --proxy, else TELEPORT_PROXY, else the current profile. */
-async function loginProxy(ctx: ToolsContext, flag: string | undefined): Promise<string | undefined> {
+function loginProxy(ctx: ToolsContext, flag: string | undefined, currentProfile: string | undefined): string | undefined {
   const raw = flag ?? ctx.settings.env.TELEPORT_PROXY;
   if (raw) return proxyHost(raw);
-  return proxyHost((readQuietly(ctx.settings.currentProfileFile) ?? '').trim());
+  return proxyHost((currentProfile ?? '').trim());
 }
 
 async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise<string> {
@@ -101,9 +101,11 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   const isLogin = cmd.subcommand === 'login';
   // `tsh logout` without --proxy (or TELEPORT_PROXY) logs out of every profile: no host then.
   const logoutProxy = cmd.proxy ?? settings.env.TELEPORT_PROXY;
-  const host = isLogin ? await loginProxy(ctx, cmd.proxy) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
+  // Read once: both the login's proxy and the call's profile may come from it.
+  const currentProfile = readQuietly(settings.currentProfileFile);
+  const host = isLogin ? loginProxy(ctx, cmd.proxy, currentProfile) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
   const network = ctx.network.allowed;
-  const profile = await profileOf(settings, req.tool, req.args);
+  const profile = callProfile({ tool: req.tool, args: req.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
   // Before any request: a cache others could write is neither installed into nor run from, and
   // saying so once beats a warning about the update followed by the same refusal.
   await checkPrivate(settings.cacheDir, 'cache directory');

@@ -33,6 +33,14 @@ export function proxyFlag(args: readonly string[]): string | undefined {
   return value;
 }
 
+/** `host[:port]` of a proxy address: through the first `://` stripped, then from the first `/` and `,`. */
+export function authorityOf(address: string): string {
+  let p = address;
+  const scheme = p.indexOf('://');
+  if (scheme !== -1) p = p.slice(scheme + 3);
+  return (p.split('/')[0] as string).split(',')[0] as string;
+}
+
 /**
  * The host of a proxy address as tsh takes it (`host`, `host:port`, `host:443,3023`, `https://host/`,
  * `[::1]:3080`), by the shims' parameter expansions: strip through the first `://`, then from the
@@ -40,11 +48,7 @@ export function proxyFlag(args: readonly string[]): string | undefined {
  * `:<digits>` port goes.
  */
 export function hostOfAddress(address: string): string {
-  let p = address;
-  const scheme = p.indexOf('://');
-  if (scheme !== -1) p = p.slice(scheme + 3);
-  p = p.split('/')[0] as string;
-  p = p.split(',')[0] as string;
+  let p = authorityOf(address);
   if (p.startsWith('[') && p.slice(1).includes(']')) {
     p = p.slice(1);
     return p.slice(0, p.indexOf(']'));
@@ -97,8 +101,8 @@ export function readQuietly(file: string): string | undefined {
   }
 }
 
-/** callProfile with current-profile read from `$TELEPORT_HOME` (no arguments: tctl's rule, for the CLI). */
-export async function profileOf(settings: Settings, tool: Tool = 'tctl', args: readonly string[] = []): Promise<string | undefined> {
+/** The profile of a call without arguments (tctl's rule: TELEPORT_PROXY, else current-profile), for the CLI. */
+export async function profileOf(settings: Settings): Promise<string | undefined> {
   const currentProfile = readQuietly(settings.currentProfileFile);
-  return callProfile({ tool, args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
+  return callProfile({ tool: 'tctl', args: [], envProxy: settings.env.TELEPORT_PROXY, currentProfile });
 }
