@@ -24,9 +24,6 @@ import { versionDir } from './cache.js';
 /** A small young generation (flat memory while streaming) and quick WebAssembly compiles (undici's parser). */
 export const INSTALL_NODE_FLAGS = ['--max-semi-space-size=1', '--liftoff-only'] as const;
 
-/** Set in the child's environment, so that a crash-test checkpoint kills the launcher that started it too. */
-export const CHILD_MARKER = 'TELEPORT_TOOLS_INSTALL_CHILD';
-
 export interface ChildRequest {
   version: string;
   opts: InstallToolsOptions;
@@ -34,17 +31,12 @@ export interface ChildRequest {
 
 export type ChildAnswer = { ok: true; downloaded: boolean } | { ok: false; code: ErrorCode; message: string };
 
-/** Is this process the install child (so that installTools works in-process)? */
-export function isInstallChild(env: Readonly<Record<string, string | undefined>>): boolean {
-  return env[CHILD_MARKER] === '1';
-}
-
 export async function installInChild(ctx: ToolsContext, version: string, opts: InstallToolsOptions): Promise<InstallResult> {
   // `../tools/`, not `./`: this code also runs from the launcher's bundle in dist/src/launcher/.
   const entry = fileURLToPath(new URL('../tools/install-child.js', import.meta.url));
   const request: ChildRequest = { version, opts };
   const child = spawn(process.execPath, [...INSTALL_NODE_FLAGS, entry, JSON.stringify(request)], {
-    env: { ...ctx.settings.env, [CHILD_MARKER]: '1' },
+    env: ctx.settings.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Ctrl-C at a terminal reaches the child directly (same process group); a cancel that comes
