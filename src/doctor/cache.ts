@@ -3,8 +3,8 @@
  * that another user could write to (src/tools/safety.ts); an install fails in one that we cannot write,
  * typically after `sudo tsh login` left ~/.tsh owned by root.
  */
-import { access, constants, lstat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, constants } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Settings } from '../settings.js';
 import { TOOLS, listInstalled, toolFile } from '../tools/cache.js';
 import { readManifest } from '../artifacts/manifest.js';
@@ -12,7 +12,7 @@ import { verifyInstalled } from '../artifacts/verify.js';
 import { unsafeReason } from '../tools/safety.js';
 import type { Unsafe } from '../tools/safety.js';
 import type { Check } from './check.js';
-import { failed, passed, shellQuote } from './check.js';
+import { existingAncestor, failed, passed, shellQuote } from './check.js';
 
 const NAME = 'cache';
 
@@ -21,17 +21,6 @@ function fixFor(path: string, home: string, unsafe: Unsafe): string {
   if (unsafe.kind === 'symlink') return `rm ${shellQuote(path)} (teleport-tools recreates it as a directory)`;
   if (unsafe.kind === 'owner') return `sudo chown -R "$(id -un)" ${shellQuote(home)}`;
   return `chmod -R go-w ${shellQuote(path)}`;
-}
-
-/** The closest existing directory at or above `path`. */
-async function existingAncestor(path: string): Promise<string> {
-  let dir = path;
-  while (!(await lstat(dir).then(() => true, () => false))) {
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return dir;
 }
 
 export async function checkCache(settings: Settings): Promise<Check> {

@@ -2,6 +2,9 @@
  * One doctor check's verdict: what was looked at, what was found, and, when it is wrong, the one thing
  * to do about it. `name` is stable (scripts read `doctor --json`); `detail` and `fix` are for people.
  */
+import { lstat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
 export interface Check {
   name: string;
   ok: boolean;
@@ -21,4 +24,15 @@ export function failed(name: string, detail: string, fix: string): Check {
 /** Quotes a path for a command line the user may paste into a POSIX shell. */
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The closest existing directory at or above `path` (the cache may not exist yet). */
+export async function existingAncestor(path: string): Promise<string> {
+  let dir = path;
+  while (!(await lstat(dir).then(() => true, () => false))) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return dir;
 }

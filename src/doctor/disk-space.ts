@@ -3,8 +3,6 @@
  * request an archive (src/artifacts/disk-space.ts): free space of the cache's file system against the
  * archive's size, taken from a HEAD request for the selected version's archive.
  */
-import { lstat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
@@ -13,7 +11,7 @@ import { archiveSize, formatBytes, spaceNeeded, statfsFree } from '../artifacts/
 import { readVersionFile } from '../tools/version-file.js';
 import { releaseFor } from '../tools/edition.js';
 import type { Check } from './check.js';
-import { failed, passed } from './check.js';
+import { existingAncestor, failed, passed } from './check.js';
 
 const NAME = 'disk-space';
 
@@ -40,8 +38,7 @@ async function nextArchive(opts: DiskSpaceOptions): Promise<{ name: string; size
 export async function checkDiskSpace(opts: DiskSpaceOptions): Promise<Check> {
   const { settings } = opts;
   // The cache may not exist yet: its file system is that of the closest existing parent.
-  let dir = settings.cacheDir;
-  while (!(await lstat(dir).then(() => true, () => false)) && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = await existingAncestor(settings.cacheDir);
   let free: number;
   try {
     free = settings.testFreeBytes ?? (await statfsFree(dir));
