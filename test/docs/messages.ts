@@ -130,9 +130,17 @@ export function shellTemplates(text: string): Template[] {
   return out;
 }
 
-/** Every template the code under `root` can print: src/**\/*.ts and every file under shims/. */
+/** Text that Node.js itself puts into the errors our messages pass on (the docs quote it for searching). */
+export const NODE_TEMPLATES: readonly Template[] = [
+  { parts: ['unable to verify the first certificate'] },
+  { parts: ['self-signed certificate in certificate chain'] },
+  { parts: ['getaddrinfo ENOTFOUND ', ''] },
+  { parts: ['connect ECONNREFUSED ', ''] },
+];
+
+/** Every template the code under `root` can print: src/**\/*.ts, every file under shims/, and NODE_TEMPLATES. */
 export function codeTemplates(root: string): Template[] {
-  const out: Template[] = [];
+  const out: Template[] = [...NODE_TEMPLATES];
   for (const path of filesUnder(join(root, 'src'), (n) => n.endsWith('.ts'))) out.push(...typescriptTemplates(readFileSync(path, 'utf8')));
   for (const path of filesUnder(join(root, 'shims'), () => true)) out.push(...shellTemplates(readFileSync(path, 'utf8')));
   return out.filter((t) => t.parts.join('').trim() !== '');
@@ -154,8 +162,8 @@ const isValue = (text: string): boolean => valueEnds(text, 0).includes(text.leng
 export class MessageMatcher {
   /** Where each START-character string stands in the fixed parts (every offset). */
   private readonly anywhere = new Map<string, Spot[]>();
-  /** The parts that follow a hole, by their first three characters (a piece may start in a hole). */
-  private readonly afterHole = new Map<string, Spot[]>();
+  /** Every fixed part by its first GRAM characters: a piece may start where a part starts, however short. */
+  private readonly partStart = new Map<string, Spot[]>();
   private readonly memo = new Map<string, boolean>();
   private readonly ids = new Map<Template, number>();
 
@@ -166,7 +174,7 @@ export class MessageMatcher {
         for (let offset = 0; offset + START <= part.length; offset++) {
           MessageMatcher.add(this.anywhere, part.slice(offset, offset + START), { template, part: index, offset });
         }
-        if (index > 0 && part.length > 0) MessageMatcher.add(this.afterHole, part.slice(0, GRAM), { template, part: index, offset: 0 });
+        if (part.length > 0) MessageMatcher.add(this.partStart, part.slice(0, GRAM), { template, part: index, offset: 0 });
       });
     }
   }
@@ -209,14 +217,15 @@ export class MessageMatcher {
   /** The ends of every piece of `text` that starts at `start`. */
   private piecesFrom(text: string, start: number, need: number): Set<number> {
     const walk: Walk = { text, ends: new Set<number>(), seen: new Set<string>() };
-    for (const spot of this.anywhere.get(text.slice(start, start + START)) ?? []) {
+    const starts = [...(this.anywhere.get(text.slice(start, start + START)) ?? []), ...this.spots(this.partStart, text, start)];
+    for (const spot of starts) {
       // After an earlier piece, a fixed part that follows a hole may be shorter: the earlier piece fills it.
       const joined = start > 0 && spot.part > 0 && spot.offset === 0;
       this.follow(walk, spot, start, 0, joined ? Math.min(need, MIN_JOINED) : need);
     }
     // A piece that starts with a value filling a hole, then the fixed part after it.
     for (const q of valueEnds(text, start)) {
-      if (q > start) for (const spot of this.spots(this.afterHole, text, q)) this.follow(walk, spot, q, 0, need);
+      if (q > start) for (const spot of this.spots(this.partStart, text, q)) if (spot.part > 0) this.follow(walk, spot, q, 0, need);
     }
     return walk.ends;
   }
