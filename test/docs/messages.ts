@@ -14,7 +14,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type * as TypeScript from 'typescript';
+
+// require(), not import: importing the compiler's one large CommonJS file makes Node.js scan all of it
+// for its exports first.
+const ts = createRequire(import.meta.url)('typescript') as typeof TypeScript;
 
 /** Fixed text a piece must share with its template, so single words cannot be stitched into a message. */
 const MIN_FIXED = 10;
@@ -42,7 +47,7 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
 export function typescriptTemplates(text: string): Template[] {
   const file = ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const out: Template[] = [];
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TypeScript.Node): void => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) out.push({ parts: [node.text] });
     else if (ts.isTemplateExpression(node)) out.push({ parts: [node.head.text, ...node.templateSpans.map((s) => s.literal.text)] });
     ts.forEachChild(node, visit);
