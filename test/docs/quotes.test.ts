@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { MessageMatcher, codeTemplates, shellTemplates, typescriptTemplates } from './messages.js';
+import { MessageMatcher } from './matcher.js';
+import { codeTemplates, shellTemplates, typescriptTemplates } from './templates.js';
 import { quotesIn } from './quotes.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
