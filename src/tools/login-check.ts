@@ -5,7 +5,7 @@
  * reasons: the login runs whatever happens here.
  */
 import { ToolsError, describeError, isToolsError } from '../errors.js';
-import { isPlainVersion } from '../version.js';
+import { isPlainVersion, releaseParts } from '../version.js';
 import type { ToolsContext } from './context.js';
 import { fetchFind, findUrl } from './find.js';
 import type { FindAnswer } from './find.js';
@@ -114,8 +114,9 @@ async function recordedVersion(ctx: ToolsContext, profile: string): Promise<stri
  */
 async function adoptCloudChannel(ctx: ToolsContext, profile: string, clusterVersion: string | undefined): Promise<boolean> {
   const offered = await fetchCloudStableVersion(ctx);
-  const behind = clusterVersion ? majorOf(clusterVersion) - majorOf(offered) : 0;
-  if (behind > 1 && clusterVersion) {
+  const cluster = clusterVersion === undefined ? undefined : releaseParts(clusterVersion);
+  const behind = cluster ? cluster.major - (releaseParts(offered)?.major ?? cluster.major) : 0;
+  if (behind > 1) {
     ctx.reporter.warn(
       `not adopting v${offered} from version_url: it is ${behind} major versions behind the cluster ${profile} (Teleport v${clusterVersion}); ` +
         `keeping the installed version (the cloud channel is frozen at an old release): ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable'), or set TELEPORT_TOOLS_VERSION`,
@@ -126,9 +127,6 @@ async function adoptCloudChannel(ctx: ToolsContext, profile: string, clusterVers
   return false;
 }
 
-/** The major version of a plain or pre-release version (`16.0.0-aa` → 16); NaN never compares as behind. */
-const majorOf = (version: string): number => Number(/^v?(\d{1,6})\./.exec(version)?.[1] ?? NaN);
-
 /**
  * Item 13: Teleport supports clients of the cluster's major version and the one before. One line
  * when the version that will run for the profile is ahead of that, or further behind.
@@ -137,11 +135,9 @@ async function warnIfIncompatible(ctx: ToolsContext, req: LoginCheckRequest, ans
   if (!answer.serverVersion) return;
   const { version } = await selectVersion(ctx.settings, req.profile);
   if (!version) return;
-  // Loaded here only, and only semver's parser (the whole package costs ~45 ms of loading on every
-  // login): server versions carry pre-release tags (16.0.0-aa) that it understands.
-  const { default: parse } = await import('semver/functions/parse.js');
-  const server = parse(answer.serverVersion);
-  const ours = parse(version);
+  // Server versions carry pre-release tags (16.0.0-aa).
+  const server = releaseParts(answer.serverVersion);
+  const ours = releaseParts(version);
   if (!server || !ours) return;
   const diff = ours.major - server.major;
   if (diff <= 0 && diff >= -1) return;
