@@ -1,11 +1,11 @@
 /**
  * The login check (CONTRACT items 12 and 13): on `tsh login` (and `teleport-tools update --proxy`),
- * ask the proxy which client-tools version its cluster wants, at the same time as the cloud-stable
- * endpoint for a Cloud proxy, and record the answer for that profile. Never throws for network
+ * ask the proxy which client-tools version its cluster wants and record the answer for that profile;
+ * only when the cluster names none does a Cloud proxy fall back to the cloud-stable endpoint. Never throws for network
  * reasons: the login runs whatever happens here.
  */
-import { describeError, isToolsError } from '../errors.js';
-import { isPlainVersion } from '../version.js';
+import { ToolsError, describeError, isToolsError } from '../errors.js';
+import { isPlainVersion, releaseParts } from '../version.js';
 import type { ToolsContext } from './context.js';
 import { fetchFind, findUrl } from './find.js';
 import type { FindAnswer } from './find.js';
@@ -34,9 +34,6 @@ export interface LoginCheckOutcome {
   /** Why there was no usable answer. */
   error?: unknown;
 }
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 
 function warnFailed(ctx: ToolsContext, err: unknown): void {
   if (isToolsError(err, 'ECANCELLED')) ctx.reporter.warn('update cancelled; using the installed version');
@@ -69,39 +66,65 @@ export async function loginCheck(ctx: ToolsContext, req: LoginCheckRequest): Pro
   const { settings } = ctx;
   const cloud = isCloudHost(req.profile.toLowerCase(), settings.config.cloud_proxy_suffixes);
   const url = findUrl(req.address);
-  // Both at once: the login waits for the slower of the two, not for their sum.
-  const found = settle(url ? fetchFind(ctx, url, req.insecure) : Promise.reject(new Error('no address')));
-  const stable = cloud ? settle(fetchCloudStableVersion(ctx)) : undefined;
-  const find = await found;
-  const outcome: LoginCheckOutcome = find.ok ? { cluster: 'unmanaged' } : { cluster: 'no-answer', error: find.error };
+  // The cluster first (docs/behaviour.md item 32): version_url only when the cluster names no version.
+  let answer: FindAnswer | undefined;
+  const outcome: LoginCheckOutcome = { cluster: 'no-answer' };
   try {
-    if (find.ok) {
-      const need = buildNeed(settings, find.value.edition);
-      const target = wanted(ctx, find.value);
-      const managedOff = !find.value.autoUpdate?.toolsAutoUpdate;
+    if (!url) throw new ToolsError('EUSAGE', `not a proxy address: ${JSON.stringify(req.address.slice(0, 80))}`);
+    answer = await fetchFind(ctx, url, req.insecure);
+    outcome.cluster = 'unmanaged';
+  } catch (err) {
+    outcome.error = err;
+  }
+  let guarded = false;
+  try {
+    if (answer) {
+      const need = buildNeed(settings, answer.edition);
+      const target = wanted(ctx, answer);
       // The cluster turned managed updates off (or never had them): its record goes.
-      if (managedOff && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
+      if (!answer.autoUpdate?.toolsAutoUpdate && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
       if (target) {
         outcome.cluster = (await adoptClusterVersion(ctx, req.profile, target, need, cloud)) ? 'recorded' : 'current';
         outcome.version = target;
-      } else if (stable) {
-        const s = await stable;
-        if (s.ok) await adoptVersion(ctx, s.value, 'detected');
-        else throw s.error;
+        return outcome;
       }
-    } else if (stable) {
-      // No answer from the cluster (a network error, an old cluster's 404, a bad body): the record stays, and
-      // a Cloud proxy falls back to the cloud-stable version. A self-hosted one says nothing: tsh reports an
-      // unreachable proxy itself.
-      const s = await stable;
-      if (!s.ok) throw s.error;
-      await adoptVersion(ctx, s.value, 'detected');
     }
+    // No version from the cluster (managed updates off, a cluster older than v17, no answer at all): a
+    // Cloud proxy falls back to the cloud channel; a self-hosted one says nothing more (tsh itself
+    // reports an unreachable proxy).
+    if (cloud) guarded = await adoptCloudChannel(ctx, req.profile, answer?.serverVersion ?? (await recordedVersion(ctx, req.profile)));
   } catch (err) {
     warnFailed(ctx, err);
+  } finally {
+    if (answer && !guarded) await warnIfIncompatible(ctx, req, answer);
   }
-  if (find.ok) await warnIfIncompatible(ctx, req, find.value);
   return outcome;
+}
+
+async function recordedVersion(ctx: ToolsContext, profile: string): Promise<string | undefined> {
+  const record = await readRecord(ctx.settings.home, profile);
+  return record.kind === 'ok' ? record.version : undefined;
+}
+
+/**
+ * The cloud channel's answer is adopted unless it is more than one major version behind what the
+ * cluster is known to run: the global channel is frozen at the oldest version any Cloud tenant runs,
+ * and following it could move the user several majors back, onto a tsh that cannot talk to the
+ * cluster. Resolves true when it refused (and said so in one line).
+ */
+async function adoptCloudChannel(ctx: ToolsContext, profile: string, clusterVersion: string | undefined): Promise<boolean> {
+  const offered = await fetchCloudStableVersion(ctx);
+  const cluster = clusterVersion === undefined ? undefined : releaseParts(clusterVersion);
+  const behind = cluster ? cluster.major - (releaseParts(offered)?.major ?? cluster.major) : 0;
+  if (behind > 1) {
+    ctx.reporter.warn(
+      `not adopting v${offered} from version_url: it is ${behind} major versions behind the cluster ${profile} (Teleport v${clusterVersion}); ` +
+        `keeping the installed version (the cloud channel is frozen at an old release): ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable'), or set TELEPORT_TOOLS_VERSION`,
+    );
+    return true;
+  }
+  await adoptVersion(ctx, offered, 'detected');
+  return false;
 }
 
 /**
@@ -112,11 +135,9 @@ async function warnIfIncompatible(ctx: ToolsContext, req: LoginCheckRequest, ans
   if (!answer.serverVersion) return;
   const { version } = await selectVersion(ctx.settings, req.profile);
   if (!version) return;
-  // Loaded here only, and only semver's parser (the whole package costs ~45 ms of loading on every
-  // login): server versions carry pre-release tags (16.0.0-aa) that it understands.
-  const { default: parse } = await import('semver/functions/parse.js');
-  const server = parse(answer.serverVersion);
-  const ours = parse(version);
+  // Server versions carry pre-release tags (16.0.0-aa).
+  const server = releaseParts(answer.serverVersion);
+  const ours = releaseParts(version);
   if (!server || !ours) return;
   const diff = ours.major - server.major;
   if (diff <= 0 && diff >= -1) return;
