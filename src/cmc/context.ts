@@ -2,7 +2,6 @@
  * What the Connect My Computer services need from the entry point: settings, a voice, a way to
  * cancel, HTTP on first use, and the installed client tools (whose version is also the agent's).
  */
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
@@ -13,7 +12,8 @@ import type { Reporter } from '../ui/reporter.js';
 import { isInstalled, versionDir } from '../tools/cache.js';
 import { selectVersion } from '../tools/update.js';
 import { profileOf } from '../tools/profile.js';
-import { proxyHost } from '../tools/tsh-args.js';
+import { hostOfAddress } from '../tools/proxy-address.js';
+import { readQuietly, recordLine } from '../tools/record-line.js';
 import type { ClientTools, Profile } from './cluster.js';
 import { activeProfile } from './cluster.js';
 import type { EventSink } from './events.js';
@@ -77,11 +77,14 @@ export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
   return { version, tsh: join(dir, 'tsh'), tctl: join(dir, 'tctl'), env: ctx.childEnv, signal: ctx.signal };
 }
 
-/** The profile a command acts on: --profile, else tsh's current profile; undefined when there is none. */
+/**
+ * The profile a command acts on: the host of --profile (an address works too), else the first line of
+ * tsh's current-profile; undefined when there is none. Lower case, like the names `tsh status` gives
+ * (activeProfile), which name the agent directories.
+ */
 export async function chosenProfile(settings: Settings, flag: string | undefined): Promise<string | undefined> {
-  if (flag) return checkProfile(proxyHost(flag) ?? flag);
-  const current = (await readFile(settings.currentProfileFile, 'utf8').catch(() => '')).trim();
-  return current ? checkProfile(current) : undefined;
+  const name = flag ? hostOfAddress(flag) : recordLine(readQuietly(settings.currentProfileFile) ?? '');
+  return name ? checkProfile(name.toLowerCase()) : undefined;
 }
 
 export interface LoggedIn {

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
+import { isProfileName } from '../tools/profile-name.js';
 
 export interface ConnectDirs {
   userData: string;
@@ -27,7 +28,7 @@ export function stateFile(dirs: ConnectDirs): string {
 
 /** A profile is a proxy host name; it becomes a directory name, so nothing else gets through. */
 export function checkProfile(profile: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9.:_-]*$/.test(profile) || profile.length > 253) {
+  if (!isProfileName(profile)) {
     throw new ToolsError('ECMC', `${JSON.stringify(profile.slice(0, 80))} is not a proxy host name`);
   }
   return profile;

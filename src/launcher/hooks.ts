@@ -14,8 +14,10 @@ import { agentsRoot, stateFile } from '../cmc/paths.js';
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 export async function afterPlan(settings: Settings, reporter: Reporter, plan: LaunchPlan): Promise<void> {
-  const { subcommand, proxyHost } = plan;
+  const { subcommand } = plan;
   if (subcommand !== 'login' && subcommand !== 'logout') return;
+  // Agent directories are named as `tsh status` names the profile (a URL's host): in lower case.
+  const proxyHost = plan.proxyHost?.toLowerCase();
   try {
     if (subcommand === 'logout') {
       if (!(await exists(agentsRoot(settings.connect))) && !(await exists(stateFile(settings.connect)))) return;

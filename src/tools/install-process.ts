@@ -18,7 +18,7 @@ import type { ErrorCode } from '../errors.js';
 import { readManifest } from '../artifacts/manifest.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { ToolsContext } from './context.js';
-import type { InstallToolsOptions } from './update.js';
+import type { InstallToolsOptions } from './install-options.js';
 import { versionDir } from './cache.js';
 
 /** A small young generation (flat memory while streaming) and quick WebAssembly compiles (undici's parser). */

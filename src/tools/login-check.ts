@@ -13,7 +13,7 @@ import { readRecord, removeRecord } from './cluster-versions.js';
 import { buildNeed, isInstalledFor } from './edition.js';
 import type { BuildNeed } from './edition.js';
 import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
-import { isCloudHost } from './tsh-args.js';
+import { isCloudHost } from './proxy-address.js';
 
 export interface LoginCheckRequest {
   /** The proxy address as given (`host`, `host:port`, a URL). */
@@ -67,7 +67,7 @@ function wanted(ctx: ToolsContext, answer: FindAnswer): string | undefined {
 
 export async function loginCheck(ctx: ToolsContext, req: LoginCheckRequest): Promise<LoginCheckOutcome> {
   const { settings } = ctx;
-  const cloud = isCloudHost(req.profile.toLowerCase(), settings.config.cloud_proxy_suffixes);
+  const cloud = isCloudHost(req.profile, settings.config.cloud_proxy_suffixes);
   const url = findUrl(req.address);
   // Both at once: the login waits for the slower of the two, not for their sum.
   const found = settle(url ? fetchFind(ctx, url, req.insecure) : Promise.reject(new Error('no address')));

@@ -16,7 +16,7 @@ import { readVersionFile, writeVersionFile } from './version-file.js';
 import { checkPrivate } from './safety.js';
 import { readRecord, recordFile, recordedVersions, writeRecord } from './cluster-versions.js';
 import { buildNeed, isInstalledFor, releaseFor } from './edition.js';
-import type { BuildNeed } from './edition.js';
+import type { InstallToolsOptions } from './install-options.js';
 
 /** RFD 0144: 10 s, a tiny body. */
 export const VERSION_TIMEOUT_MS = 10_000;
@@ -69,17 +69,6 @@ export async function fetchCloudStableVersion(ctx: ToolsContext): Promise<string
   const url = ctx.settings.versionUrl.value;
   const body = await ctx.http().getText(url, { maxBytes: VERSION_MAX_BYTES, timeoutMs: VERSION_TIMEOUT_MS, signal: ctx.signal });
   return parseVersionBody(body, url);
-}
-
-export interface InstallToolsOptions {
-  /** Record the version in cloud-stable-version once installed. */
-  record: boolean;
-  /** The installed version is damaged: install it again unless, under the lock, it checks out. */
-  repair?: boolean;
-  /** Record it as this profile's cluster version once installed. */
-  profile?: string | undefined;
-  /** Which build (default: the settings'; `edition: auto` without a cluster answer is oss). */
-  need?: BuildNeed | undefined;
 }
 
 /** Installs tsh and tctl of `version` (if missing), then records and prunes under the same lock. */
