@@ -1,5 +1,5 @@
 /**
- * `GET https://<proxy>/webapi/find` (Teleport 17+ managed updates, TELEPORT.md): where the proxy is,
+ * `GET https://<proxy>/webapi/find` (Teleport 17+ managed updates): where the proxy is,
  * the request (10 s, 64 KiB, `--insecure` skips certificate checks for it alone), and what of the
  * answer the launcher uses. A body that is not what Teleport sends is an error, never half-used.
  */
