@@ -83,8 +83,9 @@ export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
  * (activeProfile), which name the agent directories.
  */
 export async function chosenProfile(settings: Settings, flag: string | undefined): Promise<string | undefined> {
-  const name = flag ? hostOfAddress(flag) : recordLine(readQuietly(settings.currentProfileFile) ?? '');
-  return name ? checkProfile(name.toLowerCase()) : undefined;
+  if (flag) return checkProfile(hostOfAddress(flag).toLowerCase());
+  const current = recordLine(readQuietly(settings.currentProfileFile) ?? '');
+  return current ? checkProfile(current.toLowerCase()) : undefined;
 }
 
 export interface LoggedIn {

@@ -4,6 +4,8 @@
  * user gets. launch.ts does the file system, the installs and the reporting around them.
  */
 import type { Tool } from './cache.js';
+import type { Call } from './profile.js';
+import { hostOfAddress } from './proxy-address.js';
 
 /** Install first? Only when the selected version (or, with none selected, any version) is missing and requests are allowed. */
 export function shouldInstall(selectedInstalled: boolean, networkAllowed: boolean): boolean {
@@ -65,4 +67,11 @@ export function lastResort(f: LastResortFacts): LastResort {
     ? `check your network or proxy settings (HTTPS_PROXY, NODE_EXTRA_CA_CERTS) and run 'teleport-tools update'`
     : `automatic updates are off (${f.updatesOffReason}); install a version with 'teleport-tools update'${f.pinnedOff ? ' (without TELEPORT_TOOLS_VERSION=off)' : ''}`;
   return { binary: undefined, warning: f.failure, error: `no ${f.tool} to run: none is installed in ${f.cacheDir} and none is on PATH; ${fix}` };
+}
+
+/** The host the Connect My Computer hooks act on: login, the call's profile; logout, the named proxy's host (none: every profile). */
+export function hookHost(call: Call): string | undefined {
+  if (call.subcommand === 'login') return call.profile;
+  if (call.subcommand === 'logout' && call.namedProxy !== undefined) return hostOfAddress(call.namedProxy);
+  return undefined;
 }

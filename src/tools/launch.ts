@@ -16,10 +16,9 @@ import { checkPrivate } from './safety.js';
 import { repairIfDamaged } from './repair.js';
 import { readCall } from './profile.js';
 import type { Call } from './profile.js';
-import { hostOfAddress } from './proxy-address.js';
 import { readQuietly } from './record-line.js';
 import { removeRecord } from './cluster-versions.js';
-import { afterDamage, chooseVersion, lastResort, shouldInstall } from './launch-decision.js';
+import { afterDamage, chooseVersion, hookHost, lastResort, shouldInstall } from './launch-decision.js';
 
 export interface LaunchRequest {
   tool: Tool;
@@ -86,13 +85,6 @@ async function installSelected(ctx: ToolsContext, version: string | undefined, r
     if (isToolsError(err, 'ECANCELLED')) return { failure: 'install cancelled' };
     return { failure: `could not install ${version ? `v${version}` : 'the cloud-stable version'}: ${describeError(err)}` };
   }
-}
-
-/** The host the Connect My Computer hooks act on: login, the call's profile; logout, the named proxy's host (none: every profile). */
-function hookHost(call: Call): string | undefined {
-  if (call.subcommand === 'login') return call.profile;
-  if (call.subcommand === 'logout' && call.namedProxy !== undefined) return hostOfAddress(call.namedProxy);
-  return undefined;
 }
 
 function warnAboutSettings(ctx: ToolsContext): void {

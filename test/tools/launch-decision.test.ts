@@ -1,7 +1,8 @@
 // The launch decision from tables: no processes, no files.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { afterDamage, chooseVersion, lastResort, shouldInstall } from '../../src/tools/launch-decision.js';
+import { afterDamage, chooseVersion, hookHost, lastResort, shouldInstall } from '../../src/tools/launch-decision.js';
+import { readCall } from '../../src/tools/profile.js';
 import type { LastResortFacts, VersionChoice, VersionFacts } from '../../src/tools/launch-decision.js';
 
 describe('the launch decision', () => {
@@ -47,5 +48,22 @@ describe('the launch decision', () => {
     });
     const off = lastResort({ ...base, networkAllowed: false, updatesOffReason: 'disable_auto_updates: true' });
     assert.equal(off.binary === undefined && off.error.endsWith("automatic updates are off (disable_auto_updates: true); install a version with 'teleport-tools update'"), true);
+  });
+});
+
+describe('the Connect My Computer hooks', () => {
+  const call = (tool: 'tsh' | 'tctl', args: string[], envProxy?: string, currentProfile?: string) => hookHost(readCall({ tool, args, envProxy, currentProfile }));
+
+  test("login: the call's profile; logout: the named proxy's host, or none (every profile); nothing else", () => {
+    assert.equal(call('tsh', ['-l', '--proxy=Prod.Example.com:443', 'login']), 'Prod.Example.com');
+    assert.equal(call('tsh', ['login'], 'env.example.com:3080', 'cur.example.com\n'), 'env.example.com');
+    assert.equal(call('tsh', ['login'], undefined, 'cur.example.com\n'), 'cur.example.com');
+    assert.equal(call('tsh', ['login', '--proxy=../x']), undefined);
+    assert.equal(call('tsh', ['logout', '--proxy=https://Prod.Example.com:3080']), 'Prod.Example.com');
+    // A hostile name is passed on, never turned into "every profile": Connect My Computer refuses it with a warning.
+    assert.equal(call('tsh', ['logout', '--proxy=../x']), '..');
+    assert.equal(call('tsh', ['logout'], undefined, 'cur.example.com\n'), undefined);
+    assert.equal(call('tsh', ['status', '--proxy=p.example.com']), undefined);
+    assert.equal(call('tctl', ['login'], 'env.example.com'), undefined);
   });
 });
