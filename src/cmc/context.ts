@@ -19,7 +19,7 @@ import { activeProfile } from './cluster.js';
 import type { EventSink } from './events.js';
 import type { AgentPaths } from './paths.js';
 import { resolveInsecure } from './insecure.js';
-import { agentPaths, checkProfile } from './paths.js';
+import { agentPaths, agentProfileName, checkProfile } from './paths.js';
 import type { ProfileState } from './state.js';
 import { readProfileState } from './state.js';
 
@@ -78,14 +78,13 @@ export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
 }
 
 /**
- * The profile a command acts on: the host of --profile (an address works too), else the first line of
- * tsh's current-profile; undefined when there is none. Lower case, like the names `tsh status` gives
- * (activeProfile), which name the agent directories.
+ * The profile a command acts on (agentProfileName): the host of --profile (an address works too), else
+ * the first line of tsh's current-profile; undefined when there is none.
  */
 export async function chosenProfile(settings: Settings, flag: string | undefined): Promise<string | undefined> {
-  if (flag) return checkProfile(hostOfAddress(flag).toLowerCase());
+  if (flag) return checkProfile(agentProfileName(hostOfAddress(flag)));
   const current = recordLine(readQuietly(settings.currentProfileFile) ?? '');
-  return current ? checkProfile(current.toLowerCase()) : undefined;
+  return current ? checkProfile(agentProfileName(current)) : undefined;
 }
 
 export interface LoggedIn {

@@ -34,6 +34,14 @@ export function checkProfile(profile: string): string {
   return profile;
 }
 
+/**
+ * Connect My Computer's name for a profile: its host in lower case, as `tsh status` reports it (a
+ * profile URL's host, see activeProfile), which is what names the agent directories and state.
+ */
+export function agentProfileName(host: string): string {
+  return host.toLowerCase();
+}
+
 export interface AgentPaths {
   dir: string;
   config: string;
