@@ -1,11 +1,11 @@
 /**
- * The login check (CONTRACT items 12 and 13): on `tsh login` (and `teleport-tools update --proxy`),
- * ask the proxy which client-tools version its cluster wants and record the answer for that profile;
- * only when the cluster names none does a Cloud proxy fall back to the cloud-stable endpoint. Never throws for network
- * reasons: the login runs whatever happens here.
+ * The login check (docs/behaviour.md items 12, 13 and 32): on `tsh login` (and `teleport-tools update
+ * --proxy`), ask the proxy which client-tools version its cluster wants and record the answer for that
+ * profile; only when the cluster names none does a Cloud proxy fall back to the cloud-stable endpoint.
+ * Never throws for network reasons: the login runs whatever happens here.
  */
 import { ToolsError, describeError, isToolsError } from '../errors.js';
-import { isPlainVersion, releaseParts } from '../version.js';
+import { releaseParts } from '../version.js';
 import type { ToolsContext } from './context.js';
 import { fetchFind, findUrl } from './find.js';
 import type { FindAnswer } from './find.js';
@@ -13,7 +13,8 @@ import { readRecord, removeRecord } from './cluster-versions.js';
 import { buildNeed, isInstalledFor } from './edition.js';
 import type { BuildNeed } from './edition.js';
 import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
-import { isCloudHost } from './tsh-args.js';
+import { isCloudHost } from './proxy-address.js';
+import { channelVerdict, incompatibility, loginSteps } from './login-decision.js';
 
 export interface LoginCheckRequest {
   /** The proxy address as given (`host`, `host:port`, a URL). */
@@ -54,51 +55,40 @@ export async function adoptClusterVersion(ctx: ToolsContext, profile: string, ve
   return true;
 }
 
-/** The version the cluster asks for, or undefined (managed updates off, and no follow_cluster_version). */
-function wanted(ctx: ToolsContext, answer: FindAnswer): string | undefined {
-  const au = answer.autoUpdate;
-  if (au?.toolsAutoUpdate) return au.toolsVersion;
-  if (ctx.settings.config.follow_cluster_version && answer.serverVersion && isPlainVersion(answer.serverVersion)) return answer.serverVersion;
-  return undefined;
-}
-
 export async function loginCheck(ctx: ToolsContext, req: LoginCheckRequest): Promise<LoginCheckOutcome> {
   const { settings } = ctx;
-  const cloud = isCloudHost(req.profile.toLowerCase(), settings.config.cloud_proxy_suffixes);
-  const url = findUrl(req.address);
-  // The cluster first (docs/behaviour.md item 32): version_url only when the cluster names no version.
-  let answer: FindAnswer | undefined;
-  const outcome: LoginCheckOutcome = { cluster: 'no-answer' };
+  const cloud = isCloudHost(req.profile, settings.config.cloud_proxy_suffixes);
+  // The cluster first: version_url is asked only when the cluster names no version.
+  const { answer, error } = await askCluster(ctx, req);
+  const outcome: LoginCheckOutcome = answer ? { cluster: 'unmanaged' } : { cluster: 'no-answer', error };
+  const steps = loginSteps(answer, { cloud, followClusterVersion: settings.config.follow_cluster_version });
+  let refused = false;
   try {
-    if (!url) throw new ToolsError('EUSAGE', `not a proxy address: ${JSON.stringify(req.address.slice(0, 80))}`);
-    answer = await fetchFind(ctx, url, req.insecure);
-    outcome.cluster = 'unmanaged';
-  } catch (err) {
-    outcome.error = err;
-  }
-  let guarded = false;
-  try {
-    if (answer) {
-      const need = buildNeed(settings, answer.edition);
-      const target = wanted(ctx, answer);
-      // The cluster turned managed updates off (or never had them): its record goes.
-      if (!answer.autoUpdate?.toolsAutoUpdate && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
-      if (target) {
-        outcome.cluster = (await adoptClusterVersion(ctx, req.profile, target, need, cloud)) ? 'recorded' : 'current';
-        outcome.version = target;
-        return outcome;
-      }
+    if (steps.removeRecord && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
+    if (steps.clusterVersion !== undefined) {
+      const need = buildNeed(settings, answer?.edition);
+      outcome.cluster = (await adoptClusterVersion(ctx, req.profile, steps.clusterVersion, need, cloud)) ? 'recorded' : 'current';
+      outcome.version = steps.clusterVersion;
+    } else if (steps.cloudStable) {
+      refused = await adoptCloudChannel(ctx, req.profile, answer?.serverVersion ?? (await recordedVersion(ctx, req.profile)));
     }
-    // No version from the cluster (managed updates off, a cluster older than v17, no answer at all): a
-    // Cloud proxy falls back to the cloud channel; a self-hosted one says nothing more (tsh itself
-    // reports an unreachable proxy).
-    if (cloud) guarded = await adoptCloudChannel(ctx, req.profile, answer?.serverVersion ?? (await recordedVersion(ctx, req.profile)));
   } catch (err) {
     warnFailed(ctx, err);
-  } finally {
-    if (answer && !guarded) await warnIfIncompatible(ctx, req, answer);
   }
+  // A refused channel answer has said all there is to say in its one line.
+  if (answer && !refused) await warnIfIncompatible(ctx, req, answer);
   return outcome;
+}
+
+/** The cluster's find answer, or why there is none (one attempt, like tsh). */
+async function askCluster(ctx: ToolsContext, req: LoginCheckRequest): Promise<{ answer?: FindAnswer; error?: unknown }> {
+  const url = findUrl(req.address);
+  try {
+    if (!url) throw new ToolsError('EUSAGE', `not a proxy address: ${JSON.stringify(req.address.slice(0, 80))}`);
+    return { answer: await fetchFind(ctx, url, req.insecure) };
+  } catch (error) {
+    return { error };
+  }
 }
 
 async function recordedVersion(ctx: ToolsContext, profile: string): Promise<string | undefined> {
@@ -107,30 +97,24 @@ async function recordedVersion(ctx: ToolsContext, profile: string): Promise<stri
 }
 
 /**
- * The cloud channel's answer is adopted unless it is more than one major version behind what the
- * cluster is known to run: the global channel is frozen at the oldest version any Cloud tenant runs,
- * and following it could move the user several majors back, onto a tsh that cannot talk to the
- * cluster. Resolves true when it refused (and said so in one line).
+ * Adopts the cloud channel's answer unless it is too far behind what the cluster is known to run
+ * (channelVerdict says why). Resolves true when it refused, having said so in one line.
  */
 async function adoptCloudChannel(ctx: ToolsContext, profile: string, clusterVersion: string | undefined): Promise<boolean> {
   const offered = await fetchCloudStableVersion(ctx);
-  const cluster = clusterVersion === undefined ? undefined : releaseParts(clusterVersion);
-  const behind = cluster ? cluster.major - (releaseParts(offered)?.major ?? cluster.major) : 0;
-  if (behind > 1) {
-    ctx.reporter.warn(
-      `not adopting v${offered} from version_url: it is ${behind} major versions behind the cluster ${profile} (Teleport v${clusterVersion}); ` +
-        `keeping the installed version (the cloud channel is frozen at an old release): ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable'), or set TELEPORT_TOOLS_VERSION`,
-    );
-    return true;
+  const verdict = channelVerdict(offered, clusterVersion);
+  if (verdict.adopt) {
+    await adoptVersion(ctx, offered, 'detected');
+    return false;
   }
-  await adoptVersion(ctx, offered, 'detected');
-  return false;
+  ctx.reporter.warn(
+    `not adopting v${offered} from version_url: it is ${verdict.behind} major versions behind the cluster ${profile} (Teleport v${clusterVersion}); ` +
+      `keeping the installed version (the cloud channel is frozen at an old release): ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable'), or set TELEPORT_TOOLS_VERSION`,
+  );
+  return true;
 }
 
-/**
- * Item 13: Teleport supports clients of the cluster's major version and the one before. One line
- * when the version that will run for the profile is ahead of that, or further behind.
- */
+/** Item 13: one line when the version that will run for the profile is not one the cluster supports. */
 async function warnIfIncompatible(ctx: ToolsContext, req: LoginCheckRequest, answer: FindAnswer): Promise<void> {
   if (!answer.serverVersion) return;
   const { version } = await selectVersion(ctx.settings, req.profile);
@@ -139,13 +123,6 @@ async function warnIfIncompatible(ctx: ToolsContext, req: LoginCheckRequest, ans
   const server = releaseParts(answer.serverVersion);
   const ours = releaseParts(version);
   if (!server || !ours) return;
-  const diff = ours.major - server.major;
-  if (diff <= 0 && diff >= -1) return;
-  const tool = req.tool ?? 'tsh';
-  const plain = `${server.major}.${server.minor}.${server.patch}`;
-  const where = diff > 0 ? `${diff} major version${diff > 1 ? 's' : ''} ahead of` : `${-diff} major versions behind`;
-  ctx.reporter.warn(
-    `${tool} v${version} is ${where} the cluster ${req.profile} (Teleport v${answer.serverVersion}), which supports clients of v${server.major} and v${server.major - 1}: ` +
-      `use a matching version with TELEPORT_TOOLS_VERSION=${plain}, or ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable')`,
-  );
+  const line = incompatibility({ tool: req.tool ?? 'tsh', version, ours, profile: req.profile, serverVersion: answer.serverVersion, server });
+  if (line) ctx.reporter.warn(line);
 }
