@@ -4,10 +4,11 @@
  * error naming the file, the key and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ToolsError } from './errors.js';
 import { parseSimpleConfig } from './config-text.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 export interface ToolsConfig {
   disable_auto_updates: boolean;
@@ -150,9 +151,7 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
 /** Writes the given keys (others absent), atomically. */
 export async function writeConfigFile(file: string, values: Partial<ToolsConfig>): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
   const { stringify } = await import('yaml');
   const body = Object.keys(values).length === 0 ? '' : stringify(values);
-  await writeFile(tmp, body, { mode: 0o644, flush: true });
-  await rename(tmp, file);
+  await writeFileAtomic(file, body, { mode: 0o644 });
 }

@@ -4,9 +4,10 @@
  * the agent directory can exceed the OS limit on socket path length). The file holds the token, so it
  * is 0600 in a 0700 directory, and an old one is removed before the new one is written.
  */
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { ToolsError } from '../errors.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import type { Env } from '../settings.js';
 import { errorText, execCommand } from './exec.js';
 import type { AgentPaths } from './paths.js';
@@ -59,13 +60,5 @@ export async function writeAgentConfig(req: ConfigRequest): Promise<void> {
   const result = await execCommand(req.binary, configureArgs(req), { env: req.env, signal: req.signal, timeoutMs: 30_000 });
   if (result.code !== 0) throw new ToolsError('ECMC', `teleport node configure failed: ${errorText(result)}`);
   const text = withDebugServiceOff(result.stdout);
-  const tmp = `${req.paths.config}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text, { mode: 0o600, flush: true });
-    await chmod(tmp, 0o600);
-    await rename(tmp, req.paths.config);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(req.paths.config, text, { mode: 0o600 });
 }

@@ -3,8 +3,9 @@
  * in `<agent dir>/teleport-tools-run.json` (its PID and the agent's); a record whose process is gone is
  * stale and taken over, under a short lock so two processes never both take it.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { ToolsError } from '../errors.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { acquireLock } from '../artifacts/lock.js';
 import type { AgentPaths } from './paths.js';
 import { isAlive, processStartTime, signal, waitGone } from './pids.js';
@@ -34,9 +35,7 @@ export async function readRunRecord(paths: AgentPaths): Promise<RunRecord | unde
 }
 
 async function writeRecord(paths: AgentPaths, record: RunRecord): Promise<void> {
-  const tmp = `${paths.run}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
-  await rename(tmp, paths.run);
+  await writeFileAtomic(paths.run, `${JSON.stringify(record)}\n`, { mode: 0o600 });
 }
 
 /** The live run of this profile's agent, if any. */
