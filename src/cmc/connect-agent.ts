@@ -15,8 +15,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ToolsError } from '../errors.js';
 import type { AgentPaths } from './paths.js';
-import { isAlive } from './pids.js';
-import { readRunRecord } from './run-lock.js';
+import { pidRuns } from '../process-liveness.js';
+import { agentAlive, readRunRecord } from './run-lock.js';
 
 export interface ProcessInfo {
   pid: number;
@@ -109,9 +109,9 @@ export async function findConfigUsers(
 /** Agents for this profile that teleport-tools did not start: Teleport Connect's. */
 export async function connectAgents(paths: AgentPaths, opts: ScanOptions & { platform?: NodeJS.Platform } = {}): Promise<number[]> {
   const record = await readRunRecord(paths);
-  const ours = record?.agentPid !== undefined && isAlive(record.agentPid, record.agentStartTime) ? [record.agentPid] : [];
+  const ours = record && agentAlive(record) ? [record.agentPid as number] : [];
   // Alive now, not only when listed: an agent that has just exited (a zombie included) is no reason to refuse.
-  return (await findConfigUsers(paths.config, ours, opts.platform, opts)).filter((pid) => isAlive(pid));
+  return (await findConfigUsers(paths.config, ours, opts.platform, opts)).filter((pid) => pidRuns(pid));
 }
 
 export function sharedByConnect(pids: readonly number[]): string {
