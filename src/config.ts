@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { ToolsError } from './errors.js';
 import { parseSimpleConfig } from './config-text.js';
 import { writeFileAtomic } from './write-file-atomic.js';
+import { unsafeLine, unsafeReason } from './trust.js';
 
 export interface ToolsConfig {
   disable_auto_updates: boolean;
@@ -123,6 +124,11 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ToolsError('ECONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  // It can send downloads elsewhere (cdn_base_url): only the user's own file counts (trust.ts).
+  for (const [path, what] of [[dirname(file), 'config directory'], [file, 'config file']] as const) {
+    const unsafe = unsafeReason(path, { followLinks: true });
+    if (unsafe) throw new ToolsError('ECONFIG', unsafeLine(path, what, unsafe));
   }
   let data: unknown = parseSimpleConfig(text);
   try {
