@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parsePsProof, pidRuns, proofOf } from '../../src/process-liveness.js';
+import type { ProcessProof } from '../../src/process-liveness.js';
 import { agentPaths } from '../../src/cmc/paths.js';
 import type { AgentPaths } from '../../src/cmc/paths.js';
 import { currentRun, stopRun } from '../../src/cmc/run-lock.js';
@@ -66,50 +67,49 @@ describe('process proof', () => {
   });
 });
 
+/** An agent directory and a live stranger whose PID the test's run record names. */
+async function recycled(t: T): Promise<{ paths: AgentPaths; s: Running; now: ProcessProof }> {
+  const paths = await agentDir(t);
+  const s = stranger(t);
+  await s.waitFor(/ready/);
+  const now = proofOf(s.pid, 'darwin');
+  assert.ok(now, 'ps shows the stranger');
+  return { paths, s, now };
+}
+
+/** The record is no live run, stopping finds nothing, and the stranger got no signal. */
+async function assertNobodySignalled(paths: AgentPaths, s: Running): Promise<void> {
+  assert.equal(await currentRun(paths, darwin), undefined, 'not a live run');
+  assert.equal(await stopRun(paths, darwin), undefined, 'nothing was running');
+  assert.ok(pidRuns(s.pid) && s.child.signalCode === null, 'the stranger was not signalled');
+}
+
 describe('a stranger on a recycled PID (simulated macOS run record)', () => {
-  test('a record whose start time is another process\'s: nobody is signalled, the record is stale', async (t) => {
-    const paths = await agentDir(t);
-    const s = stranger(t);
-    await s.waitFor(/ready/);
-    const now = proofOf(s.pid, 'darwin');
-    assert.ok(now);
+  test("a record whose start time is another process's: nobody is signalled, the record is stale", async (t) => {
+    const { paths, s } = await recycled(t);
     // What `cmc start` recorded before a reboot: same PID, another start time, our command line.
     const then = { start: 'Thu Jan  1 00:00:00 2026', command: `${process.execPath} /x/dist/src/cli/main.js cmc start` };
     await recordRun(paths, { pid: s.pid, proof: then, agentPid: s.pid, agentProof: { ...then, command: `teleport start --config=${paths.config}` } });
-    assert.equal(await currentRun(paths, darwin), undefined, 'not a live run');
-    assert.equal(await stopRun(paths, darwin), undefined, 'nothing was running');
-    assert.ok(pidRuns(s.pid) && s.child.signalCode === null, 'the stranger was not signalled');
+    await assertNobodySignalled(paths, s);
   });
 
   test('the same start time with another command line is not ours either', async (t) => {
-    const paths = await agentDir(t);
-    const s = stranger(t);
-    await s.waitFor(/ready/);
-    const now = proofOf(s.pid, 'darwin');
-    assert.ok(now);
+    const { paths, s, now } = await recycled(t);
     await recordRun(paths, { pid: s.pid, proof: { start: now.start, command: `${now.command} cmc start` } });
-    assert.equal(await stopRun(paths, darwin), undefined);
-    assert.ok(pidRuns(s.pid) && s.child.signalCode === null, 'the stranger was not signalled');
+    await assertNobodySignalled(paths, s);
   });
 
   test('a record without proof (what macOS runs wrote before) signals nobody', async (t) => {
-    const paths = await agentDir(t);
-    const s = stranger(t);
-    await s.waitFor(/ready/);
+    const { paths, s } = await recycled(t);
     await recordRun(paths, { pid: s.pid, agentPid: s.pid });
-    assert.equal(await currentRun(paths, darwin), undefined);
-    assert.equal(await stopRun(paths, darwin), undefined);
-    assert.ok(pidRuns(s.pid) && s.child.signalCode === null, 'the stranger was not signalled');
+    await assertNobodySignalled(paths, s);
   });
 
   test('control: the recorded process itself, proven the macOS way, is stopped', async (t) => {
-    const paths = await agentDir(t);
-    const s = stranger(t);
-    await s.waitFor(/ready/);
-    await recordRun(paths, { pid: s.pid, proof: proofOf(s.pid, 'darwin') });
+    const { paths, s, now } = await recycled(t);
+    await recordRun(paths, { pid: s.pid, proof: now });
     assert.equal((await currentRun(paths, darwin))?.pid, s.pid);
     assert.equal((await stopRun(paths, darwin))?.pid, s.pid);
-    const exit = await s.exited;
-    assert.equal(exit.signal, 'SIGTERM');
+    assert.equal((await s.exited).signal, 'SIGTERM');
   });
 });
