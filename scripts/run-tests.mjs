@@ -4,12 +4,13 @@
 //   TEST_NAME=pattern          only the tests whose name matches (node's --test-name-pattern, a regular
 //                              expression); combines with TEST_FILTER
 //   TEST_CONCURRENCY=n         test files run at once (default: the CPU count, at least two)
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 const root = new URL('../dist/test/', import.meta.url).pathname;
+const sources = new URL('../test/', import.meta.url).pathname;
 const files = [];
 const walk = (dir) => {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -19,8 +20,14 @@ const walk = (dir) => {
   }
 };
 walk(root);
+// tsc never deletes what it built earlier: a test file deleted or renamed since would still run.
+const stale = files.filter((f) => !existsSync(join(sources, relative(root, f).replace(/\.js$/, '.ts'))));
+for (const f of stale) console.error(`skipping ${relative(process.cwd(), f)}: its source is gone`);
 const filter = process.env.TEST_FILTER;
-const selected = files.filter((f) => !filter || relative(root, f).includes(filter)).sort();
+const selected = files
+  .filter((f) => !stale.includes(f) && (!filter || relative(root, f).includes(filter)))
+  .sort();
+
 if (selected.length === 0) {
   console.error(filter ? `no test file under dist/test matches TEST_FILTER=${filter}` : 'no test files found under dist/test');
   process.exit(1);
