@@ -119,11 +119,3 @@ export function createReporter(sink: Sink, interactive: boolean, now: () => numb
   };
 }
 
-/** A reporter that says nothing (tests, --json). */
-export const silentReporter: Reporter = {
-  info: () => undefined,
-  warn: () => undefined,
-  downloadStart: () => undefined,
-  downloadProgress: () => undefined,
-  downloadEnd: () => undefined,
-};
