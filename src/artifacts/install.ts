@@ -13,7 +13,7 @@ import { fsyncDir, fsyncTree } from '../fsync.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
 import { hasBundles, readManifest, writeManifest } from './manifest.js';
-import { removeInPlace } from './remove.js';
+import { TRASH_PREFIX, removeInPlace } from './remove.js';
 import { buildServes } from './edition.js';
 import type { Manifest } from './manifest.js';
 import { archiveLayout, archiveName, archiveUrl } from './release.js';
@@ -25,7 +25,6 @@ import { discardPartial, sweepPartials } from './partial.js';
 import type { FreeSpace } from './disk-space.js';
 
 export const STAGING_PREFIX = '.staging-';
-const TRASH_PREFIX = '.trash-';
 
 export interface InstallRequest {
   http: HttpClient;
@@ -68,8 +67,8 @@ export interface InstallResult {
   manifest: Manifest;
 }
 
-/** The manifest of a published target that is this exact release, else undefined. */
-export async function installedManifest(target: string, release: ReleaseRef, binaries: readonly string[]): Promise<Manifest | undefined> {
+/** The manifest of the published `target` when it is this exact release with these binaries, else undefined. */
+export async function matchingManifest(target: string, release: ReleaseRef, binaries: readonly string[]): Promise<Manifest | undefined> {
   const manifest = await readManifest(target);
   if (!manifest || manifest.version !== release.version || !buildServes(manifest, release)) return undefined;
   return binaries.every((b) => manifest.binaries.includes(b)) ? manifest : undefined;
@@ -109,7 +108,7 @@ async function publish(staging: string, target: string, cacheDir: string): Promi
 }
 
 export async function installRelease(req: InstallRequest): Promise<InstallResult> {
-  const existing = await installedManifest(req.target, req.release, req.binaries);
+  const existing = await matchingManifest(req.target, req.release, req.binaries);
   if (existing && !req.whileLocked && !req.intact) return { dir: req.target, downloaded: false, manifest: existing };
 
   try {
@@ -123,12 +122,12 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     staleMs: req.lockStaleMs,
     // App bundles: the holder runs their first run after publishing, so wait for its lock to go.
     isDone: async () => {
-      const done = await installedManifest(req.target, req.release, req.binaries);
+      const done = await matchingManifest(req.target, req.release, req.binaries);
       return done !== undefined && !req.intact && !(req.afterPublish && hasBundles(done));
     },
   });
   if (!lock) {
-    const manifest = await installedManifest(req.target, req.release, req.binaries);
+    const manifest = await matchingManifest(req.target, req.release, req.binaries);
     if (!manifest) throw new ToolsError('EFS', `${req.target} vanished after another process installed it`);
     return { dir: req.target, downloaded: false, manifest };
   }
@@ -137,7 +136,7 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
   const name = archiveName(req.release);
   try {
     await sweep(req.cacheDir, [name]);
-    let ready = await installedManifest(req.target, req.release, req.binaries);
+    let ready = await matchingManifest(req.target, req.release, req.binaries);
     if (ready && req.intact && !(await req.intact(req.target, ready))) ready = undefined;
     if (ready) {
       await discardPartial(req.cacheDir, name);

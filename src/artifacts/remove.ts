@@ -3,6 +3,12 @@ import { lstat, open, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeManifest } from './manifest.js';
 
+/**
+ * A directory being removed by renaming it aside first (`<cache>/.trash-<name>-<pid>`), so a
+ * half-deleted directory never looks like a version; whoever holds the cache lock sweeps leftovers.
+ */
+export const TRASH_PREFIX = '.trash-';
+
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r').catch(() => undefined);
   await handle?.sync().catch(() => undefined);

@@ -4,9 +4,11 @@
  * CI, TERM=dumb) it prints a start line and an end line only, so logs stay readable.
  */
 import type { Progress } from '../artifacts/download.js';
-import { formatBytes, progressLine } from './progress-line.js';
+import { formatBytes } from './bytes.js';
+import { progressLine } from './progress-line.js';
 
-export { formatBytes, formatDuration, progressLine } from './progress-line.js';
+export { formatBytes } from './bytes.js';
+export { formatDuration, progressLine } from './progress-line.js';
 
 export interface Reporter {
   info(line: string): void;
