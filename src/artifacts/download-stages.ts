@@ -49,7 +49,7 @@ export class Intake {
 /** The `have` bytes of a partial download, then `rest`. */
 export function afterReplay(replay: Readable, rest: Readable): Readable {
   const source = new PassThrough({ highWaterMark: BATCH_BYTES });
-  replay.on('error', (err) => source.destroy(err));
+  for (const from of [replay, rest]) from.on('error', (err) => source.destroy(err));
   replay.once('end', () => rest.pipe(source));
   replay.pipe(source, { end: false });
   return source;
