@@ -7,7 +7,8 @@
  * tsh: the last `--proxy=<addr>` / `--proxy <addr>` before `--`, else TELEPORT_PROXY, else the first
  * line of `$TELEPORT_HOME/current-profile`. tctl: TELEPORT_PROXY, else current-profile. The first of
  * those that is not empty is the source; its host (below) must be a plain host name, or the call has
- * no profile (and a hostile name never becomes part of a path).
+ * no profile (and a hostile name never becomes part of a path); an address over MAX_ADDRESS_LENGTH
+ * has none either.
  */
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../settings.js';
@@ -15,6 +16,12 @@ import type { Tool } from './cache.js';
 
 /** Longest profile name accepted: a DNS name's limit. */
 export const MAX_PROFILE_LENGTH = 253;
+
+/**
+ * Longest proxy address that can name a profile. The shims never expand a longer one: some of their
+ * expansions take time that grows with the square of the length (docs/behaviour.md item 29).
+ */
+export const MAX_ADDRESS_LENGTH = 1024;
 
 /** The value of the last `--proxy` before `--` (shims: the `for a in "$@"` loop). */
 export function proxyFlag(args: readonly string[]): string | undefined {
@@ -82,8 +89,8 @@ export interface ProfileSources {
 export function callProfile(src: ProfileSources): string | undefined {
   const flag = src.tool === 'tsh' ? proxyFlag(src.args) : undefined;
   let host: string;
-  if (flag) host = hostOfAddress(flag);
-  else if (src.envProxy) host = hostOfAddress(src.envProxy);
+  const address = flag || src.envProxy;
+  if (address) host = address.length > MAX_ADDRESS_LENGTH ? '' : hostOfAddress(address);
   else if (src.currentProfile) host = src.currentProfile.split('\n')[0] as string;
   else return undefined;
   return isPlainHost(host) ? host : undefined;
