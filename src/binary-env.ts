@@ -1,6 +1,6 @@
 /**
  * The environment of every real Teleport binary we start (tsh, tctl, the agent's teleport), in one
- * place (docs/behaviour.md items 3 and 31); the sh launchers apply the same rule in their exec_tool,
+ * place (docs/behaviour.md items 3 and 31); the sh launchers apply the same rule in their binary_env,
  * where they also pass their own path as TELEPORT_TOOLS_PATH_REEXEC.
  * Our updater's setting wins over tsh's: TELEPORT_TOOLS_VERSION=off, so that tsh 17+ does not update
  * itself on top of us. And two of the caller's variables never reach the binary: with

@@ -1,5 +1,5 @@
 // The environment of a real binary (docs/behaviour.md items 3 and 31): one rule, in src/binary-env.ts
-// for Node.js and in the launchers' exec_tool for sh, and every Node.js path that starts a binary uses it.
+// for Node.js and in the launchers' binary_env for sh, and every Node.js path that starts a binary uses it.
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,8 +30,10 @@ describe('the environment of a real binary', () => {
     const template = await readFile(join(REPO, 'shims', 'launcher.sh.in'), 'utf8');
     const unset = template.match(/^ {2}unset (.+)$/m)?.[1]?.split(' ');
     assert.deepEqual(unset, [...NEVER_INHERITED]);
-    // exec_tool is the only exec of a binary: the others are its callers.
-    assert.deepEqual(template.match(/^\s*(?:[^#\n]*\s)?exec\s.*$/gm)?.map((l) => l.trim()), ['exec "$@"']);
+    // Every exec of a binary comes right after binary_env.
+    const execs = template.split('\n').filter((line) => /(^|[;&{|]\s*)exec\s/.test(line.replace(/^\s*#.*/, '').trim()));
+    assert.equal(execs.length, 3);
+    for (const line of execs) assert.match(line, /binary_env; exec "\$[a-z]+[^"]*" "\$@"/, line);
   });
 
   test('no Node.js path builds that environment by hand', async () => {

@@ -23,7 +23,7 @@ describe('the launchers come from one template', () => {
     const tctl = renderShim('tctl');
     assert.match(tsh, /^tool=tsh$/m);
     assert.match(tctl, /^tool=tctl$/m);
-    assert.match(tsh, /--proxy=\*\) p=/);
+    assert.match(tsh, /--proxy=\*\) /);
     assert.doesNotMatch(tctl, /--proxy=\*\)|login \| logout/);
     assert.doesNotMatch(tsh + tctl, /^#@|@tool@/m);
   });
