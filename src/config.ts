@@ -86,7 +86,7 @@ export const CONFIG_KEYS: { readonly [K in ConfigKey]: KeySpec<K> } = {
     check: edition,
     fromText: edition,
   },
-  fips: { default: false, help: 'true: download the FIPS builds (teleport…-fips-bin.tar.gz; Linux only)', ...bool('fips') },
+  fips: { default: false, help: 'true: download the FIPS builds (Enterprise builds, teleport-ent-v…-fips-bin.tar.gz; Linux only)', ...bool('fips') },
   cloud_proxy_suffixes: {
     default: ['.teleport.sh'],
     help: 'proxy host suffixes that count as Teleport Cloud',

@@ -2,7 +2,6 @@
  * What the Connect My Computer services need from the entry point: settings, a voice, a way to
  * cancel, HTTP on first use, and the installed client tools (whose version is also the agent's).
  */
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { binaryEnv } from '../binary-env.js';
@@ -14,13 +13,14 @@ import type { Reporter } from '../ui/reporter.js';
 import { isInstalled, versionDir } from '../tools/cache.js';
 import { selectVersion } from '../tools/update.js';
 import { profileOf } from '../tools/profile.js';
-import { proxyHost } from '../tools/tsh-args.js';
+import { hostOfAddress } from '../tools/proxy-address.js';
+import { readQuietly, recordLine } from '../tools/record-line.js';
 import type { ClientTools, Profile } from './cluster.js';
 import { activeProfile } from './cluster.js';
 import type { EventSink } from './events.js';
 import type { AgentPaths } from './paths.js';
 import { resolveInsecure } from './insecure.js';
-import { agentPaths, checkProfile } from './paths.js';
+import { agentPaths, agentProfileName, checkProfile } from './paths.js';
 import type { ProfileState } from './state.js';
 import { readProfileState } from './state.js';
 
@@ -78,11 +78,14 @@ export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
   return { version, tsh: join(dir, 'tsh'), tctl: join(dir, 'tctl'), env: ctx.childEnv, signal: ctx.signal };
 }
 
-/** The profile a command acts on: --profile, else tsh's current profile; undefined when there is none. */
+/**
+ * The profile a command acts on (agentProfileName): the host of --profile (an address works too), else
+ * the first line of tsh's current-profile; undefined when there is none.
+ */
 export async function chosenProfile(settings: Settings, flag: string | undefined): Promise<string | undefined> {
-  if (flag) return checkProfile(proxyHost(flag) ?? flag);
-  const current = (await readFile(settings.currentProfileFile, 'utf8').catch(() => '')).trim();
-  return current ? checkProfile(current) : undefined;
+  if (flag) return checkProfile(agentProfileName(hostOfAddress(flag)));
+  const current = recordLine(readQuietly(settings.currentProfileFile) ?? '');
+  return current ? checkProfile(agentProfileName(current)) : undefined;
 }
 
 export interface LoggedIn {

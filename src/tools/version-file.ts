@@ -4,21 +4,18 @@
  * directory: after a power cut the file holds the old version or the new one), and only for installed
  * versions. The same for `cluster-versions/<profile>`.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isPlainVersion, requirePlainVersion } from '../version.js';
 import { fsyncDir } from '../fsync.js';
+import { readQuietly, recordLine } from './record-line.js';
 
 /** The recorded version, or undefined when the file is absent or does not hold a plain version. */
 export async function readVersionFile(file: string): Promise<string | undefined> {
-  try {
-    // Synchronous, like readManifest (which says why).
-    const text = readFileSync(file, 'utf8').trim();
-    return isPlainVersion(text) ? text : undefined;
-  } catch {
-    return undefined;
-  }
+  // The first line as the shims read it: a value they would refuse is refused here too.
+  const text = readQuietly(file);
+  const version = text === undefined ? undefined : recordLine(text);
+  return version !== undefined && isPlainVersion(version) ? version : undefined;
 }
 
 export async function writeVersionFile(file: string, version: string): Promise<void> {
