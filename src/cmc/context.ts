@@ -3,14 +3,14 @@
  * cancel, HTTP on first use, and the installed client tools (whose version is also the agent's).
  */
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { binaryEnv } from '../binary-env.js';
 import { ToolsError } from '../errors.js';
 import { createHttpClient } from '../http.js';
 import type { HttpClient } from '../http.js';
 import type { Env, Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
-import { isInstalled, versionDir } from '../tools/cache.js';
+import { isInstalled } from '../tools/cache.js';
+import { trustedTool } from '../tools/safety.js';
 import { selectVersion } from '../tools/update.js';
 import { profileOf } from '../tools/profile.js';
 import { hostOfAddress } from '../tools/proxy-address.js';
@@ -74,8 +74,10 @@ export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
   if (!(await isInstalled(settings.cacheDir, version, 'tsh')) || !(await isInstalled(settings.cacheDir, version, 'tctl'))) {
     throw new ToolsError('ECMC', `Teleport client tools v${version} are not installed; install them with: teleport-tools update${settings.pin.kind === 'version' ? ` --version ${version}` : ''}`);
   }
-  const dir = versionDir(settings.cacheDir, version);
-  return { version, tsh: join(dir, 'tsh'), tctl: join(dir, 'tctl'), env: ctx.childEnv, signal: ctx.signal };
+  // They run with the user's credentials: only from a cache no one else can write (trust.ts).
+  const tsh = await trustedTool(settings.cacheDir, version, 'tsh');
+  const tctl = await trustedTool(settings.cacheDir, version, 'tctl');
+  return { version, tsh, tctl, env: ctx.childEnv, signal: ctx.signal };
 }
 
 /**

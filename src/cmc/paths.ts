@@ -51,6 +51,8 @@ export interface AgentPaths {
   log: string;
   /** Who runs the agent now (a `cmc start` or `cmc setup`): see run-lock.ts. */
   run: string;
+  /** The join token, 0600, until the node has joined: never on a command line (config-file.ts). */
+  token: string;
 }
 
 export function agentPaths(dirs: ConnectDirs, profile: string): AgentPaths {
@@ -65,6 +67,7 @@ export function agentPaths(dirs: ConnectDirs, profile: string): AgentPaths {
     logs,
     log: join(logs, 'agent.log'),
     run: join(dir, 'teleport-tools-run.json'),
+    token: join(dir, 'teleport-tools-join-token'),
   };
 }
 

@@ -12,6 +12,7 @@ import { isPlainVersion } from '../version.js';
 import { isProfileName } from './profile-name.js';
 import { readQuietly, recordLine } from './record-line.js';
 import { writeVersionFile } from './version-file.js';
+import { unsafeReason } from '../trust.js';
 
 export const CLUSTER_VERSIONS_DIR = 'cluster-versions';
 
@@ -30,9 +31,22 @@ export type RecordState =
   /** There, but the launchers may not use it: `why` says what is wrong. */
   | { kind: 'bad'; why: string };
 
+/** Why the records directory, or `file` in it, could have been written by another user; undefined when neither could. */
+export function untrustedRecord(home: string, file?: string): string | undefined {
+  const dir = clusterVersionsDir(home);
+  const unsafe = unsafeReason(dir);
+  if (unsafe) return `is in ${dir}, which ${unsafe.problem}; ${unsafe.advice}`;
+  const own = file ? unsafeReason(file) : undefined;
+  // A link is `bad` below already, with its own words.
+  return own && own.kind !== 'symlink' ? `${own.problem}; ${own.advice}` : undefined;
+}
+
 /** What the record of `profile` holds; a symlink, a non-file, an empty or garbage file are `bad`. */
 export async function readRecord(home: string, profile: string): Promise<RecordState> {
   const file = recordFile(home, profile);
+  // A record picks what runs: one another user could have written is not used (trust.ts).
+  const untrusted = untrustedRecord(home, file);
+  if (untrusted) return { kind: 'bad', why: untrusted };
   // Synchronous, like readManifest (which says why).
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st) return { kind: 'absent' };

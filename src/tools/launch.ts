@@ -3,16 +3,14 @@
  * refreshing first when that is called for. Every failure to update falls back (fail open) with one
  * warning; only "nothing to run at all" is an error. The decisions themselves are launch-decision.ts.
  */
-import { join } from 'node:path';
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import type { ToolsContext } from './context.js';
-import { installedWith, isInstalled, toolFile, versionDir } from './cache.js';
-import { readManifest } from '../artifacts/manifest.js';
+import { installedWith, isInstalled } from './cache.js';
 import type { Tool } from './cache.js';
 import { fetchCloudStableVersion, installTools, selectVersion } from './update.js';
 import type { Selection } from './update.js';
 import { findOnPath } from './fallback.js';
-import { checkPrivate } from './safety.js';
+import { checkPrivate, trustedTool } from './safety.js';
 import { repairIfDamaged } from './repair.js';
 import { readCall } from './profile.js';
 import type { Call } from './profile.js';
@@ -36,16 +34,7 @@ export interface LaunchPlan {
 }
 
 async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise<string> {
-  const dir = versionDir(ctx.settings.cacheDir, version);
-  await checkPrivate(ctx.settings.cacheDir, 'cache directory');
-  await checkPrivate(dir, 'version directory');
-  const bin = join(dir, tool);
-  // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
-  const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
-  const real = bundled ? await toolFile(dir, tool) : bin;
-  if (!real) throw new ToolsError('EUNSAFE', `${bin} does not lead to a file inside ${dir}; remove ${dir} and the next run installs v${version} again`);
-  await checkPrivate(real, tool);
-  return bin;
+  return trustedTool(ctx.settings.cacheDir, version, tool);
 }
 
 /**
