@@ -6,6 +6,7 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { binaryEnv } from '../binary-env.js';
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
@@ -35,7 +36,7 @@ export type AgentBinaryState =
 /** What `teleport version --raw` answers, or undefined when it does not run. */
 export async function agentVersion(binary: string, env: Settings['env']): Promise<string | undefined> {
   try {
-    const result = await execCommand(binary, ['version', '--raw'], { env, timeoutMs: 15_000 });
+    const result = await execCommand(binary, ['version', '--raw'], { env: binaryEnv(env), timeoutMs: 15_000 });
     return result.code === 0 ? result.stdout.trim().replace(/^v/, '') : undefined;
   } catch {
     return undefined;
