@@ -21,6 +21,11 @@ if (selected.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
 }
+// The Windows tests need Wine, node.exe and two mingw-built programs: set up (or found in the cache)
+// once here, before the test processes start. It never fails the run: without Wine they skip, saying why.
+if (selected.some((f) => relative(root, f).startsWith('windows/'))) {
+  spawnSync(process.execPath, [new URL('./wine-setup.mjs', import.meta.url).pathname], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
 const concurrency = Math.max(2, availableParallelism());
 const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...selected], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
