@@ -38,6 +38,8 @@ export interface ExtractSpec {
   maxEntryBytes: number;
   /** Largest decompressed archive. */
   maxTotalBytes: number;
+  /** A zip (Windows): saved while it streams, extracted by zip.ts once verified. Unset: gzip'd tar. */
+  format?: 'zip' | undefined;
 }
 
 /** Real archives hold 100-150 MB binaries and unpack to well under 1 GiB. */

@@ -17,6 +17,7 @@ import { ToolsError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
 import { extractEntries } from './archive.js';
+import { extractZip, saveZip } from './zip.js';
 import type { ExtractSpec, Extracted } from './archive.js';
 import { discardPartial, openPartial, recordPartial } from './partial.js';
 import type { PartialDownload } from './partial.js';
@@ -224,7 +225,8 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
   };
   let extracted: Extracted;
   try {
-    extracted = await extractEntries(source.pipe(tap), req.destDir, req.spec, req.signal);
+    const sink = req.spec.format === 'zip' ? saveZip : extractEntries;
+    extracted = await sink(source.pipe(tap), req.destDir, req.spec, req.signal);
   } catch (err) {
     body.destroy();
     source.destroy();
@@ -249,6 +251,8 @@ async function attemptOnce(req: DownloadRequest, expected: string, partial: Part
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
   }
   checkpoint('digest-verified');
+  // A zip is read from its end: only now, verified, is it opened.
+  if (req.spec.format === 'zip') extracted = await extractZip(req.destDir, req.spec, req.signal);
   return { ...extracted, sha256: actual, bytes: received, resumedFrom: have };
 }
 
