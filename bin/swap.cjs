@@ -87,7 +87,7 @@ function runAndExit(file, args) {
 /** What bin/<tool>.cjs runs. */
 function launch(tool, self) {
   if (process.platform === 'win32') {
-    require('../dist/src/launcher/windows.cjs').launch(tool, process.argv.slice(2));
+    require('../dist/src/launcher/windows.cjs').launch(tool, process.argv.slice(2), self);
     return;
   }
   const args = process.argv.slice(2);

@@ -10,6 +10,7 @@ import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { fsyncDir, fsyncTree } from '../fsync.js';
+import { retryBusy } from './retry-busy.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
 import { hasBundles, readManifest, writeManifest } from './manifest.js';
@@ -97,13 +98,14 @@ async function publish(staging: string, target: string, cacheDir: string): Promi
     await rename(staging, target);
   } else if (old) {
     const trash = join(cacheDir, `${TRASH_PREFIX}${basename(target)}-${process.pid}`);
-    await rename(target, trash);
-    await rename(staging, target);
-    await rm(trash, { recursive: true, force: true });
+    await retryBusy(() => rename(target, trash));
+    await retryBusy(() => rename(staging, target));
+    // A file still in use (Windows) keeps the trash until a later run's sweep.
+    await rm(trash, { recursive: true, force: true }).catch(() => undefined);
   } else {
     // A directory without a manifest was not published by us (or is a leftover): replace it.
     await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
+    await retryBusy(() => rename(staging, target));
   }
   await fsyncDir(dirname(target));
 }

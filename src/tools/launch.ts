@@ -8,6 +8,7 @@ import { ToolsError, describeError, isToolsError } from '../errors.js';
 import type { ToolsContext } from './context.js';
 import { isInstalled, listInstalled, toolFile, versionDir } from './cache.js';
 import { readManifest } from '../artifacts/manifest.js';
+import { exeName } from '../artifacts/exe-name.js';
 import type { Tool } from './cache.js';
 import { fetchCloudStableVersion, installTools, selectVersion } from './update.js';
 import type { Selection } from './update.js';
@@ -44,7 +45,7 @@ async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise
   const dir = versionDir(ctx.settings.cacheDir, version);
   await checkPrivate(ctx.settings.cacheDir, 'cache directory');
   await checkPrivate(dir, 'version directory');
-  const bin = join(dir, tool);
+  const bin = join(dir, exeName(tool));
   // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
   const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
   const real = bundled ? await toolFile(dir, tool) : bin;

@@ -4,6 +4,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { ToolsError } from '../errors.js';
+import { windowsUnsafeReason } from '../windows/trust.js';
 
 export interface Unsafe {
   kind: 'symlink' | 'owner' | 'mode';
@@ -15,6 +16,7 @@ export interface Unsafe {
 
 /** Why `path` is not safe to install into or run from; undefined when it is (or does not exist). */
 export async function unsafeReason(path: string): Promise<Unsafe | undefined> {
+  if (process.platform === 'win32') return windowsUnsafeReason(path);
   // Synchronous, like readManifest (which says why).
   const s = lstatSync(path, { throwIfNoEntry: false });
   if (!s) return undefined;
