@@ -84,9 +84,28 @@ function runAndExit(file, args) {
   });
 }
 
+/** Windows has no sh launcher to fall back on: below the floor (package.json's engines), one line and exit 1. */
+function runtimeTooOld() {
+  const floor = String(require('../package.json').engines.node).replace(/^>=/, '');
+  const want = floor.split('.').map(Number);
+  const have = process.versions.node.split('.').map(Number);
+  for (let i = 0; i < want.length; i++) {
+    if ((have[i] || 0) !== want[i]) {
+      if ((have[i] || 0) > want[i]) return '';
+      return `teleport-tools: Node.js ${process.versions.node} (${process.execPath}) is too old: teleport-tools needs Node.js ${floor} or later; install a newer one (https://nodejs.org, winget install OpenJS.NodeJS.LTS) and put it first on PATH`;
+    }
+  }
+  return '';
+}
+
 /** What bin/<tool>.cjs runs. */
 function launch(tool, self) {
   if (process.platform === 'win32') {
+    const old = runtimeTooOld();
+    if (old) {
+      process.stderr.write(`${old}\n`);
+      process.exit(1);
+    }
     require('../dist/src/launcher/windows.cjs').launch(tool, process.argv.slice(2), self);
     return;
   }
@@ -96,7 +115,7 @@ function launch(tool, self) {
   runAndExit('/bin/sh', [shimOf(tool), ...args]);
 }
 
-module.exports = { launch, swapAll, swapped, TOOLS };
+module.exports = { launch, runtimeTooOld, swapAll, swapped, TOOLS };
 
 if (require.main === module) {
   const postinstall = process.argv.includes('--postinstall');

@@ -63,7 +63,7 @@ export const statusCommand: CommandModule<object, Args> = {
       `Automatic updates:     ${report.autoUpdates ? 'on' : `off (${report.autoUpdatesReason})`}`,
       `Version endpoint:      ${report.versionUrl} (${report.versionUrlFrom})`,
       `CDN:                   ${report.cdnBaseUrl} (${report.cdnBaseUrlFrom})`,
-      `Edition:               ${report.edition}${report.fips ? ' (FIPS)' : ''}`,
+      `Edition:               ${report.edition}${report.fips ? ' (FIPS)' : ''}${report.platform?.startsWith('windows-') ? ' (Windows: Teleport publishes one build, whatever the edition or FIPS setting)' : ''}`,
       `Platform:              ${report.platform ?? 'unsupported'}`,
       `Config file:           ${report.configFile}${report.configError ? ` (invalid: ${report.configError})` : ''}`,
     ];
