@@ -3,13 +3,14 @@
  * Nothing below the entry points reads process.env.
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultConfig, readConfigFile } from './config.js';
 import type { ToolsConfig } from './config.js';
 import { ToolsError } from './errors.js';
 import type { HttpOptions } from './http.js';
 import { isPlainVersion } from './version.js';
 import { detectPlatform, parsePlatform } from './artifacts/release.js';
+import { readPackage } from './runtime-gate.js';
 import type { Platform } from './artifacts/release.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -50,8 +51,6 @@ export interface Settings {
   userAgent: string;
 }
 
-export const PACKAGE_VERSION = '0.1.0';
-
 function pick(env: Env, ...names: string[]): string | undefined {
   for (const n of names) {
     const v = env[n];
@@ -85,7 +84,9 @@ export interface LoadOptions {
 export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   const { env } = opts;
   const userHome = env.HOME || homedir();
-  const home = env.TELEPORT_HOME || join(userHome, '.tsh');
+  // A relative TELEPORT_HOME is taken against the working directory, as tsh (and the sh launchers) take
+  // it, once: every path below, and every path the launchers print, is absolute.
+  const home = resolve(env.TELEPORT_HOME || join(userHome, '.tsh'));
   const configFile = join(home, 'config', 'tools.yaml');
 
   let fromFile: Partial<ToolsConfig> = {};
@@ -125,7 +126,7 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>,
   // on Linux $XDG_CONFIG_HOME (or ~/.config)/<name>; its caches go under $XDG_CACHE_HOME (or ~/.cache).
   const xdg = (variable: string, fallback: string): string => join(env[variable] || join(userHome, fallback), 'Teleport Connect');
-  const userAgent = `teleport-tools/${PACKAGE_VERSION} node/${process.versions.node}`;
+  const userAgent = `teleport-tools/${(await readPackage()).version} node/${process.versions.node}`;
   const timeout = seconds(env, 'TELEPORT_TOOLS_HTTP_TIMEOUT', 30);
 
   return {

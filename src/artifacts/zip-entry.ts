@@ -5,7 +5,7 @@
  * a drive letter, `..` with either slash, a stream name), it is a link or a device, it is encrypted, it
  * is there twice (Windows names ignore case), it declares more than the caps, or its two headers disagree.
  */
-import { archiveError } from './bundle.js';
+import { archiveError } from './tar-entry.js';
 
 /** What the central directory says about one entry. */
 export interface ZipEntryMeta {

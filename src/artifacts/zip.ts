@@ -16,7 +16,7 @@ import { crc32 } from 'node:zlib';
 import type * as YauzlModule from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import { ToolsError } from '../errors.js';
-import { archiveError } from './bundle.js';
+import { archiveError } from './tar-entry.js';
 import type { ExtractSpec, Extracted } from './archive.js';
 import { checkLocalHeader, checkZipEntry, specialKind } from './zip-entry.js';
 import type { ZipEntryMeta } from './zip-entry.js';

@@ -6,15 +6,17 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { binaryEnv } from '../binary-env.js';
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
-import { installRelease, installedManifest } from '../artifacts/install.js';
+import { installRelease, matchingManifest } from '../artifacts/install.js';
 import { releaseFor } from '../tools/edition.js';
 import { manifestFileFor, readManifest } from '../artifacts/manifest.js';
 import { sha256Of } from '../artifacts/verify.js';
 import type { ReleaseRef } from '../artifacts/release.js';
+import { unsafeLine, unsafeReason } from '../trust.js';
 import { execCommand } from './exec.js';
 import { agentBinary, agentBinaryDir } from './paths.js';
 
@@ -28,16 +30,31 @@ export interface AgentBinary {
 
 export type AgentBinaryState =
   | { ok: true; version: string }
-  | { ok: false; reason: string };
+  /** `unsafe`: a directory or the binary could have been written by another user: never run it. */
+  | { ok: false; reason: string; unsafe?: boolean };
 
 /** What `teleport version --raw` answers, or undefined when it does not run. */
 export async function agentVersion(binary: string, env: Settings['env']): Promise<string | undefined> {
   try {
-    const result = await execCommand(binary, ['version', '--raw'], { env, timeoutMs: 15_000 });
+    const result = await execCommand(binary, ['version', '--raw'], { env: binaryEnv(env), timeoutMs: 15_000 });
     return result.code === 0 ? result.stdout.trim().replace(/^v/, '') : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The one line when the Connect cache, `teleport/` or the agent binary could have been written by another user. */
+function untrustedAgentPath(settings: Settings): string | undefined {
+  const paths: [string, string][] = [
+    [settings.connect.cache, 'agent cache directory'],
+    [agentBinaryDir(settings.connect), 'agent directory'],
+    [agentBinary(settings.connect), 'agent binary'],
+  ];
+  for (const [path, what] of paths) {
+    const unsafe = unsafeReason(path);
+    if (unsafe) return unsafeLine(path, what, unsafe);
+  }
+  return undefined;
 }
 
 function release(settings: Settings, version: string): ReleaseRef {
@@ -48,7 +65,9 @@ function release(settings: Settings, version: string): ReleaseRef {
 /** The check, and whether the directory holds `version` by its manifest (so a failure means its bytes changed). */
 async function inspectAgentBinary(settings: Settings, version: string): Promise<{ state: AgentBinaryState; published: boolean }> {
   const dir = agentBinaryDir(settings.connect);
-  const manifest = await installedManifest(dir, release(settings, version), BINARIES);
+  const untrusted = untrustedAgentPath(settings);
+  if (untrusted) return { state: { ok: false, reason: untrusted, unsafe: true }, published: false };
+  const manifest = await matchingManifest(dir, release(settings, version), BINARIES);
   if (!manifest) {
     const other = await readManifest(dir);
     return { state: { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` }, published: false };
@@ -82,6 +101,7 @@ export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinar
   const path = agentBinary(settings.connect);
   const { state, published } = await inspectAgentBinary(settings, version);
   if (state.ok) return { path, version, downloaded: false };
+  if (state.unsafe) throw new ToolsError('EUNSAFE', state.reason);
   if (settings.pin.kind === 'off') {
     throw new ToolsError('EOFFLINE', `${state.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
   }
@@ -118,6 +138,8 @@ export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinar
       throw err;
     },
   );
+  const untrusted = untrustedAgentPath(settings);
+  if (untrusted) throw new ToolsError('EUNSAFE', untrusted);
   const answered = await agentVersion(path, settings.env);
   if (answered !== version) {
     throw new ToolsError('ECMC', `the downloaded agent ${path} answers version ${answered ?? '(nothing)'} instead of ${version}`);

@@ -18,7 +18,7 @@ import { createReporter } from '../ui/reporter.js';
 import { createToolsContext } from '../tools/context.js';
 import { planLaunch } from '../tools/launch.js';
 import type { Tool } from '../tools/cache.js';
-import { childEnv } from '../windows/child-env.js';
+import { binaryEnv } from '../binary-env.js';
 
 /** npm's command shim for `tool` (`<prefix>\tsh.cmd`), else the bin entry itself. */
 function launcherPath(tool: Tool, entry: string): string {
@@ -31,7 +31,7 @@ function launcherPath(tool: Tool, entry: string): string {
 async function choose(tool: Tool, args: readonly string[], self: string, signal: AbortSignal): Promise<string | number> {
   const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
   const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
-  const ctx = createToolsContext(settings, reporter, signal, false);
+  const ctx = createToolsContext(settings, reporter, { signal });
   try {
     return (await planLaunch(ctx, { tool, args, self })).binary;
   } catch (err) {
@@ -45,7 +45,7 @@ async function choose(tool: Tool, args: readonly string[], self: string, signal:
 
 /** Runs `binary` and ends this process with its exit code (unsigned 32 bits, as Windows reports it). */
 function runChild(binary: string, args: readonly string[], self: string): void {
-  const child = spawn(binary, args, { stdio: 'inherit', env: childEnv(process.env, self), windowsHide: false });
+  const child = spawn(binary, args, { stdio: 'inherit', env: binaryEnv(process.env, { launcher: self }), windowsHide: false });
   child.on('error', (err) => {
     process.stderr.write(`teleport-tools: cannot run ${binary}: ${err.message}\n`);
     process.exit(1);

@@ -10,7 +10,7 @@ import { join, sep } from 'node:path';
 import { compareVersions, isPlainVersion } from '../version.js';
 import { hasBundles, readManifest } from '../artifacts/manifest.js';
 import type { Manifest } from '../artifacts/manifest.js';
-import { removeInPlace } from '../artifacts/remove.js';
+import { TRASH_PREFIX, removeInPlace } from '../artifacts/remove.js';
 import { exeName } from '../artifacts/exe-name.js';
 import { retryBusy } from '../artifacts/retry-busy.js';
 
@@ -73,6 +73,13 @@ export async function installedManifest(cacheDir: string, version: string, tool:
   return (await toolFile(dir, tool)) !== undefined ? manifest : undefined;
 }
 
+/** Installed versions that hold `tool` (isInstalled), newest first: each manifest read once. */
+export async function installedWith(cacheDir: string, tool: Tool): Promise<string[]> {
+  const names = await readdir(cacheDir).catch(() => [] as string[]);
+  const found = await Promise.all(names.filter(isPlainVersion).map(async (v) => ((await installedManifest(cacheDir, v, tool)) ? v : undefined)));
+  return found.filter((v): v is string => v !== undefined).sort((a, b) => compareVersions(b, a));
+}
+
 export async function isInstalled(cacheDir: string, version: string, tool: Tool = 'tsh'): Promise<boolean> {
   return (await installedManifest(cacheDir, version, tool)) !== undefined;
 }
@@ -108,7 +115,7 @@ export async function pruneVersions(cacheDir: string, keep: readonly string[], o
       }
       continue;
     }
-    const trash = join(cacheDir, `.trash-${v.version}-${process.pid}`);
+    const trash = join(cacheDir, `${TRASH_PREFIX}${v.version}-${process.pid}`);
     try {
       await retryBusy(() => rename(v.dir, trash));
       await rm(trash, { recursive: true, force: true }).catch(() => undefined);

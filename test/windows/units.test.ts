@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { executableMode, exeName } from '../../src/artifacts/exe-name.js';
 import { retryBusy } from '../../src/artifacts/retry-busy.js';
-import { childEnv } from '../../src/windows/child-env.js';
-import { underProfile, windowsUnsafeReason } from '../../src/windows/trust.js';
+import { binaryEnv } from '../../src/binary-env.js';
+import { underProfile, windowsUnsafeReason } from '../../src/trust.js';
 
 describe('Windows trust (docs/behaviour.md item 26)', () => {
   it('a path is under the profile directory ignoring case, and never through ..', () => {
@@ -28,13 +28,13 @@ describe('Windows trust (docs/behaviour.md item 26)', () => {
       const cache = join(profile, '.tsh', 'cache');
       await mkdir(cache, { recursive: true, mode: 0o777 });
       // POSIX paths resolve the same way under path.win32 (no drive letter on either side).
-      assert.equal(windowsUnsafeReason(cache, profile), undefined, 'a world-writable mode is no reason on Windows');
-      assert.equal(windowsUnsafeReason(join(profile, 'missing'), profile), undefined);
+      assert.equal(windowsUnsafeReason(cache, { profile }), undefined, 'a world-writable mode is no reason on Windows');
+      assert.equal(windowsUnsafeReason(join(profile, 'missing'), { profile }), undefined);
       const outside = join(root, 'elsewhere');
       await mkdir(outside);
-      assert.match(windowsUnsafeReason(outside, profile)?.problem ?? '', /^is not under your profile directory /);
+      assert.match(windowsUnsafeReason(outside, { profile })?.problem ?? '', /^is not under your profile directory /);
       await symlink(outside, join(profile, 'link'));
-      assert.equal(windowsUnsafeReason(join(profile, 'link'), profile)?.problem, 'is a link or junction');
+      assert.equal(windowsUnsafeReason(join(profile, 'link'), { profile })?.problem, 'is a link or junction');
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -43,7 +43,8 @@ describe('Windows trust (docs/behaviour.md item 26)', () => {
 
 describe("tsh.exe's environment (docs/behaviour.md items 3 and 31)", () => {
   it('sets TELEPORT_TOOLS_VERSION=off and the launcher path, and drops the re-exec variables in any case', () => {
-    const env = childEnv({ PATH: 'C:\\x', TELEPORT_TOOLS_VERSION: '17.0.1', Teleport_Tools_Dir: 'C:\\d', TELEPORT_TOOLS_VERSION_REEXEC: '1', TELEPORT_HOME: 'C:\\h' }, 'C:\\npm\\tsh.cmd');
+    const caller = { PATH: 'C:\\x', TELEPORT_TOOLS_VERSION: '17.0.1', Teleport_Tools_Dir: 'C:\\d', TELEPORT_TOOLS_VERSION_REEXEC: '1', TELEPORT_HOME: 'C:\\h' };
+    const env = binaryEnv(caller, { launcher: 'C:\\npm\\tsh.cmd', platform: 'win32' });
     assert.deepEqual(env, { PATH: 'C:\\x', TELEPORT_HOME: 'C:\\h', TELEPORT_TOOLS_VERSION: 'off', TELEPORT_TOOLS_PATH_REEXEC: 'C:\\npm\\tsh.cmd' });
   });
 });
