@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleEntry } from './bundle.js';
+import { exeName } from './exe-name.js';
 
 export type { BundleEntry } from './bundle.js';
 
@@ -75,7 +76,7 @@ export function hasBundles(manifest: Manifest): boolean {
  */
 export function manifestFileFor(manifest: Manifest, tool: string): { path: string; sha256: string } | undefined {
   if (!manifest.binaries.includes(tool)) return undefined;
-  const path = manifest.bundles?.[tool] ?? tool;
+  const path = manifest.bundles?.[tool] ?? exeName(tool);
   const sha256 = manifest.files[path];
   return sha256 === undefined ? undefined : { path, sha256 };
 }
