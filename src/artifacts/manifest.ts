@@ -41,7 +41,7 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
  * The manifest, or undefined when absent or unreadable (a directory we did not publish).
  * Small local files on the launchers' path (this, version records, config, current-profile) are read
  * synchronously: a `tsh login` reads a dozen of them, and each thread-pool round trip of fs/promises
- * cost more than the read itself (~0.5 ms each on a busy 2-core machine).
+ * cost more than the read itself (docs/architecture.md, performance rules).
  */
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
