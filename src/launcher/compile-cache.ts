@@ -69,7 +69,7 @@ function cacheFile(dir: string): string {
   return join(dir, `run-${process.version}-${process.arch}.bin`);
 }
 
-const sha256 = (...parts: (string | Uint8Array)[]): Buffer => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest();
+const sha256 = (...parts: Uint8Array[]): Buffer => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest();
 const HASH = 32;
 
 /**
@@ -106,8 +106,10 @@ async function write(dir: string, digest: Buffer, script: Script): Promise<void>
 
 /** Compiles and runs the CommonJS file `bundle` (with the code cache under `home` when it is safe). */
 export function loadBundle(bundle: string, home: string): LoadedBundle {
-  const source = readFileSync(bundle, 'utf8');
-  const digest = sha256(source);
+  // Hashing the bytes as read: hashing the decoded string would encode it again.
+  const bytes = readFileSync(bundle);
+  const digest = sha256(bytes);
+  const source = bytes.toString('utf8');
   const candidate = compileCacheDir(home);
   const state = process.getuid === undefined ? 'unsafe' : directoryState(candidate);
   const { script, cache } = compile(source, bundle, state === 'unsafe' ? undefined : candidate, digest);
