@@ -4,8 +4,8 @@
  * bundle is compiled here with vm.Script and its cachedData, and run as CommonJS would run it.
  *
  * Cached bytecode runs as this user's code, so it is trusted like a binary (docs/behaviour.md item 26):
- * it lives only in $TELEPORT_HOME/cache/.compile-cache, a real directory of this user writable by no
- * one else, and a cache file is used only when it is a regular file of this user writable by no one
+ * it lives only in $TELEPORT_HOME/cache/.compile-cache, a real directory of this user with mode 0700,
+ * and a cache file is used only when it is a regular file of this user writable by no one
  * else. Anything else, or any error, means compiling normally. A file whose digest does not match the
  * bundle, or whose bytes V8 rejects (another Node.js, a truncated write), is replaced after the run.
  */
@@ -32,11 +32,11 @@ export interface LoadedBundle {
   save(): Promise<void>;
 }
 
-/** This user's, not a link, writable by no one else. */
+/** This user's and not a link; a directory only for this user (0700), a file writable by no one else. */
 function isPrivate(s: Stats, kind: 'directory' | 'file'): boolean {
   const mine = process.getuid?.();
-  const right = kind === 'directory' ? s.isDirectory() : s.isFile();
-  return right && mine !== undefined && s.uid === mine && (s.mode & 0o022) === 0;
+  const right = kind === 'directory' ? s.isDirectory() && (s.mode & 0o077) === 0 : s.isFile() && (s.mode & 0o022) === 0;
+  return right && mine !== undefined && s.uid === mine;
 }
 
 function directoryState(dir: string): 'usable' | 'absent' | 'unsafe' {

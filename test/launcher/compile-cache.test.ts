@@ -88,12 +88,14 @@ describe('the launcher code cache', { skip: process.getuid === undefined ? 'POSI
     assert.equal(await loadAndSave(bundle, home), 'accepted');
   });
 
-  test('a directory writable by others, a link, or another user\'s is ignored', async (t) => {
+  test('a directory open to others, a link, or another user\'s is ignored', async (t) => {
     const { home, bundle, dir } = await setup(t);
     await mkdir(dir, { mode: 0o700 });
-    await chmod(dir, 0o777);
-    assert.equal(await loadAndSave(bundle, home), 'off');
-    assert.deepEqual(await readdir(dir), [], 'nothing written into it');
+    for (const mode of [0o777, 0o750]) {
+      await chmod(dir, mode);
+      assert.equal(await loadAndSave(bundle, home), 'off', mode.toString(8));
+      assert.deepEqual(await readdir(dir), [], 'nothing written into it');
+    }
 
     await rm(dir, { recursive: true });
     const elsewhere = join(home, 'elsewhere');
