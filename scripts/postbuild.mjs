@@ -19,15 +19,14 @@ for (const file of GATE_FILES) {
   writeFileSync(new URL(`dist/${file.replace(/\.ts$/, '.js')}`, root), outputText);
 }
 
-// The launchers' Node.js side (`tsh login` above all) as two CommonJS files instead of ~40 ES modules:
-// dist/src/launcher/main.cjs (the gate, still ES2019) and dist/src/launcher/run.cjs, which the shims
-// start. Node.js resolves, reads, compiles and links each ES module on its own, and its ES module
+// The launchers' Node.js side (`tsh login` above all) as three CommonJS files instead of ~40 ES modules:
+// dist/src/launcher/main.cjs (the gate, still ES2019), which the shims start, run.cjs (the loader) and
+// slow-path.cjs (the work). Node.js resolves, reads, compiles and links each ES module on its own, and its ES module
 // loader costs a few milliseconds more to start than require(): together ~30 ms on every `tsh login`.
-// The bundle sits beside run.js, so its neighbours (../tools/install-child.js, ../cmc/watchdog.js) are
+// The bundle sits beside slow-path.js, so its neighbours (../tools/install-child.js, ../cmc/watchdog.js) are
 // where import.meta.url expects them. Modules it imports lazily stay lazy (esbuild runs their
 // top-level code on first import). npm packages stay outside, required from node_modules when first
-// needed. The ES module build (run.js, main.js) stays for
-// anything that imports it.
+// needed. The ES module build (slow-path.js, run.js, main.js) stays for anything that imports it.
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 const external = Object.keys(pkg.dependencies);
 const common = {
@@ -45,8 +44,8 @@ const withImportMeta = (url) => ({
   banner: { js: `"use strict";\nvar __import_meta_url = require("url").pathToFileURL(${url}).href;` },
 });
 
-const run = 'dist/src/launcher/run.cjs';
-const entry = 'dist/src/launcher/run.js';
+const run = 'dist/src/launcher/slow-path.cjs';
+const entry = 'dist/src/launcher/slow-path.js';
 // `dynamic-import: false` turns import() into require(): an import() would start Node's ES module loader
 // (node:https on every login), and npm packages would go through its CommonJS translator.
 const { metafile } = await build({
@@ -57,6 +56,16 @@ const { metafile } = await build({
   supported: { 'dynamic-import': false },
   external,
   metafile: true,
+  ...withImportMeta('__filename'),
+});
+// run.cjs, what the gate requires, is small: it runs slow-path.cjs through V8's code cache
+// (src/launcher/compile-cache.ts), so that the big bundle is not compiled again on every run.
+await build({
+  ...common,
+  entryPoints: ['dist/src/launcher/run.js'],
+  outfile: 'dist/src/launcher/run.cjs',
+  target: `node${pkg.engines.node.replace(/^>=/, '')}`,
+  external,
   ...withImportMeta('__filename'),
 });
 // The Windows launcher (bin/tsh.cjs and bin/tctl.cjs require it on Windows), bundled the same way.

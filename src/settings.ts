@@ -3,7 +3,7 @@
  * Nothing below the entry points reads process.env.
  */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { defaultConfig, readConfigFile } from './config.js';
 import type { ToolsConfig } from './config.js';
 import { ToolsError } from './errors.js';
@@ -11,6 +11,7 @@ import type { HttpOptions } from './http.js';
 import { isPlainVersion } from './version.js';
 import { detectPlatform, parsePlatform } from './artifacts/release.js';
 import { readPackage } from './runtime-gate.js';
+import { teleportHome } from './teleport-home.js';
 import type { Platform } from './artifacts/release.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -84,9 +85,7 @@ export interface LoadOptions {
 export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   const { env } = opts;
   const userHome = env.HOME || homedir();
-  // A relative TELEPORT_HOME is taken against the working directory, as tsh (and the sh launchers) take
-  // it, once: every path below, and every path the launchers print, is absolute.
-  const home = resolve(env.TELEPORT_HOME || join(userHome, '.tsh'));
+  const home = teleportHome(env, userHome);
   const configFile = join(home, 'config', 'tools.yaml');
 
   let fromFile: Partial<ToolsConfig> = {};

@@ -204,7 +204,7 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
         ours: `${inLauncher.toFixed(1)} ms`,
         baseline: `${oneRequest.toFixed(1)} ms Node.js start + 1 request`,
         ratio: `${(inLauncher / oneRequest).toFixed(2)}`,
-        target: targetCell('<= 1.5', inLauncher / oneRequest <= 1.5),
+        target: targetCell('<= 1.0', inLauncher / oneRequest <= 1.0),
         note: 'the launcher share: launcher + tsh login minus tsh login run directly',
       },
       {
@@ -212,7 +212,7 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
         ours: `${findShare.toFixed(1)} ms`,
         baseline: `${findBase.toFixed(1)} ms Node.js start + 1 request`,
         ratio: `${(findShare / findBase).toFixed(2)}`,
-        target: targetCell('<= 1.5', findShare / findBase <= 1.5),
+        target: targetCell('<= 1.0', findShare / findBase <= 1.0),
         note: `a Cloud proxy answering the version endpoint and /webapi/find (asked ${findAsked} times)`,
       },
     ];

@@ -119,7 +119,8 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     env,
     cli: (args, extra = {}) => run(process.execPath, [CLI, ...args], { env: { ...env, ...extra }, cwd: home }),
     tool: (tool, args, extra = {}) => run(join(bin, tool), args, { env: { ...env, ...extra }, cwd: home }),
-    cacheEntries: async () => (await readdir(cacheDir).catch(() => [] as string[])).sort(),
+    // Without the launcher's code cache, which any slow-path run may write (test/launcher/compile-cache.test.ts).
+    cacheEntries: async () => (await readdir(cacheDir).catch(() => [] as string[])).filter((n) => n !== '.compile-cache').sort(),
     hasVersionFile: () => stat(join(teleportHome, 'cloud-stable-version')).then(() => true, () => false),
     remove: async () => {
       door?.close();
