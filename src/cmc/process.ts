@@ -75,6 +75,23 @@ export function agentArgs(paths: AgentPaths, insecure: boolean): string[] {
 }
 
 export async function spawnAgent(binary: string, paths: AgentPaths, env: Env, insecure = false): Promise<AgentProcess> {
+  const agent = startAgentChild(binary, paths, env, insecure);
+  const pid = await requireStarted(agent);
+  agent.log.write(`# teleport-tools: started the agent (pid ${pid}) at ${new Date().toISOString()}\n`);
+  await watchAgent(agent, pid, paths, env);
+  return agentHandle(agent, pid);
+}
+
+/** A spawned agent: its process, its exit, and where its output goes. */
+interface AgentChild {
+  child: ChildProcess;
+  exited: Promise<AgentExit>;
+  log: RotatingLog;
+  last: LastLines;
+}
+
+/** Spawns the agent with its output going to the log and the last lines; the log closes when it exits. */
+function startAgentChild(binary: string, paths: AgentPaths, env: Env, insecure: boolean): AgentChild {
   const log = new RotatingLog(paths.log);
   const last = new LastLines(10);
   const child = spawn(binary, agentArgs(paths, insecure), {
@@ -107,13 +124,20 @@ export async function spawnAgent(binary: string, paths: AgentPaths, env: Env, in
       // The log is a convenience; its failure must not take us down.
     }
   });
+  return { child, exited, log, last };
+}
 
+/** The agent's pid, or the reason it could not start (once it has finished failing). */
+async function requireStarted({ child, exited, last }: AgentChild): Promise<number> {
   if (child.pid === undefined) {
     await exited;
     throw new ToolsError('ECMC', `cannot start the agent: ${last.get().join(' ')}`);
   }
-  const pid = child.pid;
-  log.write(`# teleport-tools: started the agent (pid ${pid}) at ${new Date().toISOString()}\n`);
+  return child.pid;
+}
+
+/** Puts the agent under a watchdog (killing it if the watchdog cannot start) and releases the watchdog when it exits. */
+async function watchAgent({ child, exited }: AgentChild, pid: number, paths: AgentPaths, env: Env): Promise<void> {
   let watchdog: ChildProcess;
   try {
     watchdog = await startWatchdog(pid, paths, env);
@@ -128,7 +152,9 @@ export async function spawnAgent(binary: string, paths: AgentPaths, env: Env, in
       watchdog.disconnect();
     }
   });
+}
 
+function agentHandle({ child, exited, last }: AgentChild, pid: number): AgentProcess {
   let stopping: Promise<AgentExit> | undefined;
   return {
     pid,

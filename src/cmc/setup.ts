@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { addNodeToken, permissionError, removeToken } from './cluster.js';
+import type { User } from './cluster.js';
 import type { CmcContext, LoggedIn } from './context.js';
 import { loggedIn } from './context.js';
 import { ensureAgentBinary } from './agent-binary.js';
@@ -25,15 +26,24 @@ import { refuseIfConnectShares } from './connect-agent.js';
 import { explainCertificateError, insecureNotice } from './insecure.js';
 import { updateProfileState } from './state.js';
 
-interface Step {
-  name: SetupStepName;
-  title: string;
-  run(): Promise<string>;
-}
-
 export interface SetupOptions {
   /** --insecure (true), --no-insecure (false), or neither: what the profile remembers. */
   insecure?: boolean | undefined;
+}
+
+/** What the steps share: the login they start from, and what earlier steps hand to later ones. */
+interface SetupRun extends LoggedIn {
+  ctx: CmcContext;
+  user: User;
+  agentBinary: string;
+  token: string;
+  refresh?: Refresh | undefined;
+}
+
+interface Step {
+  name: SetupStepName;
+  title: string;
+  run(s: SetupRun): Promise<string>;
 }
 
 /** Checks that hold before any step changes anything; returns what the steps need. */
@@ -52,96 +62,99 @@ async function preflight(ctx: CmcContext, print: (line: string) => void, opts: S
 }
 
 export async function runSetup(ctx: CmcContext, print: (line: string) => void, opts: SetupOptions = {}): Promise<void> {
-  const { settings } = ctx;
-  const { tools, profile, paths, insecure } = await preflight(ctx, print, opts);
-  const user = await requireLocalUser(tools, profile).catch((err: unknown) => {
-    throw explainCertificateError(err, 'cannot read your cluster user', insecure);
+  const start = await preflight(ctx, print, opts);
+  const user = await requireLocalUser(start.tools, start.profile).catch((err: unknown) => {
+    throw explainCertificateError(err, 'cannot read your cluster user', start.insecure);
   });
-  const who = { cluster: profile.cluster, user: profile.user };
-  let agentBinary = '';
-  let token = '';
-  let refresh: Refresh | undefined;
-
-  const steps: Step[] = [
-    {
-      name: 'setting_up_role',
-      title: 'Setting up the role',
-      run: async () => {
-        const outcome = await setupRole(tools, profile, user, ctx.systemUser);
-        await updateProfileState(settings.connect, profile.name, (s) => ({
-          ...s, clusterName: profile.cluster, clusterUser: profile.user, role: outcome.role, proxyAddr: profile.proxyAddr, insecure,
-        }));
-        checkpoint('cmc-role');
-        // The certificate lacks the role when it was just added (or added by a run whose refresh failed).
-        refresh = profile.roles.includes(outcome.role) ? undefined : await refreshCertificate(tools, outcome.role);
-        const parts = [
-          outcome.created ? `created role ${outcome.role}` : `role ${outcome.role} exists`,
-          ...outcome.added.map((a) => `added ${a}`),
-          outcome.assigned ? `added it to user ${profile.user}` : `user ${profile.user} has it`,
-          ...(refresh?.ok ? ['refreshed your certificate without a new login (tsh request drop)'] : []),
-        ];
-        return parts.join('; ');
-      },
-    },
-    {
-      name: 'downloading_agent',
-      title: 'Downloading the agent',
-      run: async () => {
-        const binary = await ensureAgentBinary({ settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
-        agentBinary = binary.path;
-        checkpoint('cmc-agent-downloaded');
-        return `${binary.downloaded ? 'downloaded and verified' : 'verified'} teleport v${binary.version} (${binary.path})`;
-      },
-    },
-    {
-      name: 'generating_config_file',
-      title: 'Generating the config file',
-      run: async () => {
-        await updateProfileState(settings.connect, profile.name, (s) => ({ ...s, setupCompleted: false }));
-        try {
-          token = await addNodeToken(tools);
-        } catch (err) {
-          throw permissionError(err, 'create join tokens', 'resource "token"', 'verb "create"');
-        }
-        await writeAgentConfig({ binary: agentBinary, env: ctx.childEnv, paths, proxyAddr: profile.proxyAddr, token, clusterUser: profile.user, signal: ctx.signal });
-        checkpoint('cmc-config-written');
-        return `wrote ${paths.config}`;
-      },
-    },
-    {
-      name: 'joining_cluster',
-      title: 'Joining the cluster',
-      run: async () => {
-        const run = await runAgentUntilJoined(ctx, { profile: profile.name, tools, paths, binary: agentBinary, command: 'setup', insecure }, async () => undefined);
-        if (!run) throw new ToolsError('ECANCELLED', 'cancelled');
-        const { joined } = run;
-        // The token has done its job; it expires in 5 minutes anyway. (`tctl tokens rm` must name it.)
-        await removeToken(tools, token).catch(() => undefined);
-        await rm(paths.token, { force: true });
-        await updateProfileState(settings.connect, profile.name, (s) => ({
-          ...s, setupCompleted: true, nodeUuid: joined.uuid, nodeName: joined.node.spec.hostname ?? joined.uuid, lastFailure: undefined,
-        }));
-        return `node ${joined.node.spec.hostname ?? ''} (${joined.uuid}) joined cluster ${profile.cluster}`;
-      },
-    },
-  ];
-
-  for (const [i, step] of steps.entries()) {
-    print(`[${i + 1}/${steps.length}] ${step.title}...`);
-    try {
-      print(`      ${await step.run()}`);
-    } catch (err) {
-      if (isToolsError(err, 'ECANCELLED')) throw err;
-      await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.setup', success: false, failedStep: step.name });
-      if (!isToolsError(err) && !(err as NodeJS.ErrnoException).syscall) throw err;
-      throw new ToolsError('ECMC', `${step.title} failed: ${describeError(explainCertificateError(err, '', insecure))}\nFix the cause and run 'teleport-tools cmc setup' again; it continues safely.`, { cause: err });
-    }
-  }
+  const s: SetupRun = { ...start, ctx, user, agentBinary: '', token: '' };
+  const who = { cluster: s.profile.cluster, user: s.profile.user };
+  await runSteps(s, print, who);
   await recordEvent(ctx.events, who, { event: 'connect.connectMyComputer.setup', success: true });
   print('Setup complete. Share this computer with: teleport-tools cmc start');
+  printRefreshFailure(s, print);
+}
+
+/** Runs the steps in order; a failed step is recorded and reported with how to continue. */
+async function runSteps(s: SetupRun, print: (line: string) => void, who: { cluster: string; user: string }): Promise<void> {
+  for (const [i, step] of STEPS.entries()) {
+    print(`[${i + 1}/${STEPS.length}] ${step.title}...`);
+    try {
+      print(`      ${await step.run(s)}`);
+    } catch (err) {
+      if (isToolsError(err, 'ECANCELLED')) throw err;
+      await recordEvent(s.ctx.events, who, { event: 'connect.connectMyComputer.setup', success: false, failedStep: step.name });
+      if (!isToolsError(err) && !(err as NodeJS.ErrnoException).syscall) throw err;
+      throw new ToolsError('ECMC', `${step.title} failed: ${describeError(explainCertificateError(err, '', s.insecure))}\nFix the cause and run 'teleport-tools cmc setup' again; it continues safely.`, { cause: err });
+    }
+  }
+}
+
+/** A role the certificate could not pick up yet needs a new login before anyone can log in here. */
+function printRefreshFailure(s: SetupRun, print: (line: string) => void): void {
+  const { refresh, profile, insecure } = s;
   if (refresh && !refresh.ok) {
     print(
       `Role ${roleName(profile.user)} is not in your certificate yet: ${refresh.reason}. Log in again (tsh login${insecure ? ' --insecure' : ''} --proxy=${profile.proxyAddr}) so that it is; until then the cluster will not let you log in to this computer.`,
     );
   }
 }
+
+async function setUpRole(s: SetupRun): Promise<string> {
+  const { ctx, tools, profile, user, insecure } = s;
+  const outcome = await setupRole(tools, profile, user, ctx.systemUser);
+  await updateProfileState(ctx.settings.connect, profile.name, (st) => ({
+    ...st, clusterName: profile.cluster, clusterUser: profile.user, role: outcome.role, proxyAddr: profile.proxyAddr, insecure,
+  }));
+  checkpoint('cmc-role');
+  // The certificate lacks the role when it was just added (or added by a run whose refresh failed).
+  s.refresh = profile.roles.includes(outcome.role) ? undefined : await refreshCertificate(tools, outcome.role);
+  const parts = [
+    outcome.created ? `created role ${outcome.role}` : `role ${outcome.role} exists`,
+    ...outcome.added.map((a) => `added ${a}`),
+    outcome.assigned ? `added it to user ${profile.user}` : `user ${profile.user} has it`,
+    ...(s.refresh?.ok ? ['refreshed your certificate without a new login (tsh request drop)'] : []),
+  ];
+  return parts.join('; ');
+}
+
+async function downloadAgent(s: SetupRun): Promise<string> {
+  const { ctx, tools } = s;
+  const binary = await ensureAgentBinary({ settings: ctx.settings, http: ctx.http, version: tools.version, reporter: ctx.reporter, signal: ctx.signal });
+  s.agentBinary = binary.path;
+  checkpoint('cmc-agent-downloaded');
+  return `${binary.downloaded ? 'downloaded and verified' : 'verified'} teleport v${binary.version} (${binary.path})`;
+}
+
+async function generateConfig(s: SetupRun): Promise<string> {
+  const { ctx, tools, profile, paths } = s;
+  await updateProfileState(ctx.settings.connect, profile.name, (st) => ({ ...st, setupCompleted: false }));
+  try {
+    s.token = await addNodeToken(tools);
+  } catch (err) {
+    throw permissionError(err, 'create join tokens', 'resource "token"', 'verb "create"');
+  }
+  await writeAgentConfig({ binary: s.agentBinary, env: ctx.childEnv, paths, proxyAddr: profile.proxyAddr, token: s.token, clusterUser: profile.user, signal: ctx.signal });
+  checkpoint('cmc-config-written');
+  return `wrote ${paths.config}`;
+}
+
+async function joinCluster(s: SetupRun): Promise<string> {
+  const { ctx, tools, profile, paths, insecure } = s;
+  const run = await runAgentUntilJoined(ctx, { profile: profile.name, tools, paths, binary: s.agentBinary, command: 'setup', insecure }, async () => undefined);
+  if (!run) throw new ToolsError('ECANCELLED', 'cancelled');
+  const { joined } = run;
+  // The token has done its job; it expires in 5 minutes anyway. (`tctl tokens rm` must name it.)
+  await removeToken(tools, s.token).catch(() => undefined);
+  await rm(paths.token, { force: true });
+  await updateProfileState(ctx.settings.connect, profile.name, (st) => ({
+    ...st, setupCompleted: true, nodeUuid: joined.uuid, nodeName: joined.node.spec.hostname ?? joined.uuid, lastFailure: undefined,
+  }));
+  return `node ${joined.node.spec.hostname ?? ''} (${joined.uuid}) joined cluster ${profile.cluster}`;
+}
+
+const STEPS: readonly Step[] = [
+  { name: 'setting_up_role', title: 'Setting up the role', run: setUpRole },
+  { name: 'downloading_agent', title: 'Downloading the agent', run: downloadAgent },
+  { name: 'generating_config_file', title: 'Generating the config file', run: generateConfig },
+  { name: 'joining_cluster', title: 'Joining the cluster', run: joinCluster },
+];
