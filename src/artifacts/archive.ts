@@ -147,9 +147,10 @@ interface SinkState {
 
 /**
  * Feeds the decompressed tar into node-tar's strict Parser and writes the wanted entries. Resolves
- * once the archive ended cleanly and every wanted file is on disk (flushed).
+ * once the archive ended cleanly and every wanted file is on disk (flushed). Every file write, and
+ * the closing of its descriptor, is added to `inFlight`, so a failure can wait for them to stop.
  */
-function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, result: Extracted, position: Position): Writable {
+function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, result: Extracted, position: Position, inFlight: Promise<unknown>[]): Writable {
   const wanted = new Map(Object.entries(spec.entries));
   const maxBundleEntries = spec.maxBundleEntries ?? DEFAULT_MAX_BUNDLE_ENTRIES;
   const state: SinkState = {
@@ -187,6 +188,7 @@ function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, r
   const writeFile = (entry: ReadEntry, rel: string, mode: number, onDigest?: (digest: string) => void): Promise<void> => {
     const file = join(destDir, rel);
     const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
+    inFlight.push(new Promise<void>((resolve) => out.once('close', () => resolve())));
     open.add(out);
     const hash = createHash('sha256');
     const tap = new Transform({
@@ -203,6 +205,7 @@ function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, r
       onDigest?.(digest);
     });
     writes.push(written);
+    inFlight.push(written);
     written.catch(fail);
     return written;
   };
@@ -282,10 +285,13 @@ export async function extractEntries(gz: Readable, destDir: string, spec: Extrac
   const position: Position = {};
   // Loaded here: the launcher's bundle must not load it on runs that install nothing.
   const { Parser } = await import('tar');
+  const inFlight: Promise<unknown>[] = [];
   try {
-    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(Parser, destDir, spec, result, position), { signal });
+    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(Parser, destDir, spec, result, position, inFlight), { signal });
     return result;
   } catch (err) {
+    // Settled means finished: no file is still being opened, written, closed or chmod'ed once we answer.
+    await Promise.allSettled(inFlight);
     if (err instanceof ToolsError) throw err;
     if ((err as Error).name === 'AbortError') throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
