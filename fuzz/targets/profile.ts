@@ -32,7 +32,7 @@ function recordName(r: ByteReader, c: Omit<DiffCase, 'files'>, currentProfile: B
 export function profileCase(data: Buffer): DiffCase {
   const r = new ByteReader(data);
   const tool = r.pick(4) === 0 ? 'tctl' : 'tsh';
-  const args = Array.from({ length: r.pick(5) }, () => argument(r));
+  const args = Array.from({ length: r.pick(9) }, () => argument(r));
   const env = { TELEPORT_PROXY: optional(r), TELEPORT_TOOLS_VERSION: r.pick(3) === 0 ? optional(r) : undefined };
   const files: HomeFiles = {};
   if (r.bool()) files.currentProfile = Buffer.from(r.chunk(300));

@@ -20,6 +20,6 @@ export function argument(r: ByteReader): string {
 
 export async function fuzz(data: Buffer): Promise<void> {
   const r = new ByteReader(data);
-  const args = Array.from({ length: r.pick(8) }, () => argument(r));
+  const args = Array.from({ length: r.pick(9) }, () => argument(r));
   await compareShimAndTypescript({ tool: 'tsh', args, env: {}, files: {} });
 }
