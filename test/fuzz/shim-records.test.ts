@@ -1,0 +1,34 @@
+// The shims and the TypeScript slow path decide alike on inputs the profile fuzz target found them
+// disagreeing on: each case runs through dash, bash and TypeScript (fuzz/lib/shim-differential.ts).
+import { spawnSync } from 'node:child_process';
+import { after, test } from 'node:test';
+import { closeShells, compareShimAndTypescript } from '../../fuzz/lib/shim-differential.js';
+import type { DiffCase } from '../../fuzz/lib/shim-differential.js';
+
+const missing = ['dash', 'bash'].filter((sh) => spawnSync(sh, ['-c', ':']).error !== undefined);
+const skip = missing.length > 0 ? `needs ${missing.join(' and ')}` : false;
+after(() => closeShells());
+
+const record = (content: string): DiffCase => ({
+  tool: 'tsh', args: ['--proxy=a.example.com', 'status'], env: {},
+  files: { record: { name: 'a.example.com', kind: 'file', content: Buffer.from(content, 'latin1') } },
+});
+const stable = (content: string): DiffCase => ({ tool: 'tsh', args: ['status'], env: {}, files: { cloudStableVersion: Buffer.from(content, 'latin1') } });
+
+async function agree(cases: Record<string, DiffCase>): Promise<void> {
+  for (const [name, c] of Object.entries(cases)) {
+    await compareShimAndTypescript(c).catch((err: Error) => {
+      throw new Error(`${name}: ${err.message}`);
+    });
+  }
+}
+
+test("the shims' version filter is isPlainVersion: leading zeros and seven-digit parts are no version in either", { skip }, async () => {
+  await agree({
+    'pin 01.2.3': { tool: 'tsh', args: [], env: { TELEPORT_TOOLS_VERSION: '01.2.3' }, files: {} },
+    'tctl pin 1.02.3': { tool: 'tctl', args: [], env: { TELEPORT_TOOLS_VERSION: '1.02.3' }, files: {} },
+    'record 01.2.3': record('01.2.3\n'),
+    'record 1.2.1234567': record('1.2.1234567\n'),
+    'cloud-stable-version 1.0.00': stable('1.0.00\n'),
+  });
+});
