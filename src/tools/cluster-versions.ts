@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { isPlainVersion } from '../version.js';
 import { isPlainHost } from './profile.js';
+import { recordLine } from './record-line.js';
 import { writeVersionFile } from './version-file.js';
 
 export const CLUSTER_VERSIONS_DIR = 'cluster-versions';
@@ -37,14 +38,13 @@ export async function readRecord(home: string, profile: string): Promise<RecordS
   if (!st) return { kind: 'absent' };
   if (st.isSymbolicLink()) return { kind: 'bad', why: 'is a symbolic link' };
   if (!st.isFile()) return { kind: 'bad', why: 'is not a regular file' };
-  // The shims take the first line exactly as it is (`read -r`), so no trimming here either.
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return { kind: 'bad', why: 'cannot be read' };
   }
-  const version = text.split('\n')[0] as string;
+  const version = recordLine(text);
   if (!isPlainVersion(version)) return { kind: 'bad', why: text === '' ? 'is empty' : 'does not hold a plain version X.Y.Z' };
   return { kind: 'ok', version };
 }

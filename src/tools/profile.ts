@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../settings.js';
 import type { Tool } from './cache.js';
+import { recordLine } from './record-line.js';
 
 /** Longest profile name accepted: a DNS name's limit. */
 export const MAX_PROFILE_LENGTH = 253;
@@ -84,7 +85,7 @@ export function callProfile(src: ProfileSources): string | undefined {
   let host: string;
   if (flag) host = hostOfAddress(flag);
   else if (src.envProxy) host = hostOfAddress(src.envProxy);
-  else if (src.currentProfile) host = src.currentProfile.split('\n')[0] as string;
+  else if (src.currentProfile) host = recordLine(src.currentProfile);
   else return undefined;
   return isPlainHost(host) ? host : undefined;
 }

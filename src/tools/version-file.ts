@@ -9,12 +9,13 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isPlainVersion, requirePlainVersion } from '../version.js';
 import { fsyncDir } from '../fsync.js';
+import { recordLine } from './record-line.js';
 
 /** The recorded version, or undefined when the file is absent or does not hold a plain version. */
 export async function readVersionFile(file: string): Promise<string | undefined> {
   try {
-    // Synchronous, like readManifest (which says why).
-    const text = readFileSync(file, 'utf8').trim();
+    // Synchronous, like readManifest (which says why). The first line as the shims read it, untrimmed.
+    const text = recordLine(readFileSync(file, 'utf8'));
     return isPlainVersion(text) ? text : undefined;
   } catch {
     return undefined;

@@ -32,3 +32,20 @@ test("the shims' version filter is isPlainVersion: leading zeros and seven-digit
     'cloud-stable-version 1.0.00': stable('1.0.00\n'),
   });
 });
+
+test('shell and TypeScript read current-profile, cloud-stable-version and cluster-versions alike: NUL bytes, a second line, blanks', { skip }, async () => {
+  const profile = (content: string): DiffCase => ({ tool: 'tctl', args: [], env: {}, files: { currentProfile: Buffer.from(content, 'latin1') } });
+  await agree({
+    'current-profile with a NUL byte': profile('cur.exa\0mple.com\n'),
+    'current-profile NUL only': profile('\0\ncur.example.com\n'),
+    'current-profile with CRLF': profile('cur.example.com\r\n'),
+    'cloud-stable-version with a NUL byte': stable('1.2.\x003\n'),
+    'cloud-stable-version with a second line': stable('1.2.3\n4.5.6\n'),
+    'cloud-stable-version with blanks': stable(' 1.2.3 \n'),
+    'cloud-stable-version with CRLF': stable('1.2.3\r\n'),
+    'cloud-stable-version blank first line': stable('\n1.2.3\n'),
+    'record with a NUL byte': record('1.2\x00.3\n'),
+    'record with a second line': record('1.2.3\ngarbage\n'),
+    'record with a trailing blank': record('1.2.3 \n'),
+  });
+});
