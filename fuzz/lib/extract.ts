@@ -21,6 +21,10 @@ import { listing } from './tree.js';
 
 /** A hang is a finding: no archive of a few kilobytes takes this long. */
 export const TIME_LIMIT_MS = 5000;
+
+// The extractor loads node-tar on first use; under the fuzzer's instrumentation that load alone can
+// take seconds on a busy machine, so it happens here, before the first input's time limit runs.
+await import('tar');
 const LIMITS = { maxEntryBytes: 1024 * 1024, maxTotalBytes: 4 * 1024 * 1024, maxBundleEntries: 64 };
 const BINARIES = ['tsh', 'tctl'];
 

@@ -24,7 +24,10 @@ export function fuzz(data: Buffer): void {
   if (r.bool()) headers['last-modified'] = value();
   const validator = validatorOf(headers);
   if (validator === undefined) return;
-  check(validator !== '' && !validator.startsWith('W/'), `validator ${JSON.stringify(validator)}`);
+  check(validator !== '' && validator === validator.trim(), `validator ${JSON.stringify(validator)}`);
+  const etag = headers.etag?.trim();
+  if (etag && !etag.startsWith('W/')) check(validator === etag, `a strong ETag ${JSON.stringify(etag)} is not the validator`);
+  else check(validator === headers['last-modified']?.trim(), 'the validator is not Last-Modified, with no strong ETag');
   try {
     validateHeaderValue('if-range', validator);
   } catch {
