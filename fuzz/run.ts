@@ -15,6 +15,9 @@ import { CACHE, ROOT, prepareJazzer } from './setup/jazzer-addon.js';
 import { TARGETS } from './targets/index.js';
 import type { TargetInfo } from './targets/index.js';
 
+/** Start-up (instrumenting the code under test) and the final merge take a while on a busy machine. */
+const STOP_GRACE_S = 120;
+
 interface Budget {
   seconds: number;
   runs: number | undefined;
@@ -64,7 +67,13 @@ async function runTarget(t: TargetInfo, budget: Budget, env: Record<string, stri
       text = (text + chunk.toString('latin1')).slice(-200_000);
     });
   }
+  // A target that keeps its process alive past the budget is stopped (and says so in the log).
+  const watchdog = budget.seconds > 0 ? setTimeout(() => {
+    log.write(`\nfuzz: still running ${STOP_GRACE_S} s after the budget: stopped\n`);
+    child.kill('SIGKILL');
+  }, (budget.seconds + STOP_GRACE_S) * 1000) : undefined;
   await new Promise<void>((resolve) => child.on('close', () => resolve()));
+  clearTimeout(watchdog);
   log.end();
   const stats = parseLibFuzzerLog(text, (Date.now() - started) / 1000);
   return { ...stats, crashes: crashFiles(crashes).filter((f) => !before.has(f)).length };

@@ -1,13 +1,26 @@
-/** Scratch directories for targets that need files: one per name and process, removed at the end. */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+/**
+ * Scratch directories for targets that need files: one per name and process, removed at the end. In
+ * memory (/dev/shm) where there is one: the extractor flushes every file it writes, and on a disk
+ * those flushes, not the code under test, would set the pace.
+ */
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+export function scratchBase(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
 
 const roots = new Map<string, string>();
 
 function rootOf(name: string): string {
   let root = roots.get(name);
-  if (!root) roots.set(name, (root = mkdtempSync(join(tmpdir(), `tt-fuzz-${name}-`))));
+  if (!root) roots.set(name, (root = mkdtempSync(join(scratchBase(), `tt-fuzz-${name}-`))));
   return root;
 }
 

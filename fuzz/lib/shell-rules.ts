@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 
 export type Shell = 'dash' | 'bash';
 export type ShimTool = 'tsh' | 'tctl';
@@ -62,6 +63,16 @@ export class ShellRules {
     this.child.on('exit', (code, signal) => this.onDeath(new Error(`${shell} exited (${code ?? signal}) while running the shim's rules`)));
     this.child.on('error', (err) => this.onDeath(err));
     this.child.stdin.write(prelude());
+    this.idle();
+  }
+
+  /**
+   * Between cases the shell keeps nothing alive: a fuzzing process ends when its budget does, without
+   * being told about the shells. While a case runs, its output pipe holds the event loop.
+   */
+  private idle(): void {
+    this.child.unref();
+    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr]) (s as Socket).unref();
   }
 
   private onOutput(text: string): void {
@@ -71,6 +82,7 @@ export class ShellRules {
     this.buffered = this.buffered.slice(m.index + m[0].length);
     const w = this.waiting;
     this.waiting = undefined;
+    this.idle();
     w?.resolve({ slow: m[1] === '1', profile: m[2] as string, version: m[3] as string });
   }
 
@@ -89,6 +101,7 @@ export class ShellRules {
     const line = `${vars}; ${c.tool}_case ${[c.home, ...c.args].map(quote).join(' ')}\n`;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
+      (this.child.stdout as Socket).ref();
       this.child.stdin.write(Buffer.from(line, 'utf8'));
     });
   }

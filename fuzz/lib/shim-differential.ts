@@ -5,10 +5,10 @@
  * a pin), and a `tsh login`/`tsh logout` must never take the fast path.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callProfile, loadSettings, parseTshArgs, readQuietly, selectVersion } from '../adapters/profile.js';
 import { check } from './check.js';
+import { scratchBase } from './scratch.js';
 import { ShellRules } from './shell-rules.js';
 import type { Shell, ShimCase, ShimDecision, ShimTool } from './shell-rules.js';
 
@@ -44,7 +44,7 @@ export function closeShells(): void {
 }
 
 function writeHome(files: HomeFiles): string {
-  home ??= mkdtempSync(join(tmpdir(), 'tt-fuzz-home-'));
+  home ??= mkdtempSync(join(scratchBase(), 'tt-fuzz-home-'));
   rmSync(home, { recursive: true, force: true });
   mkdirSync(join(home, 'cluster-versions'), { recursive: true });
   if (files.currentProfile) writeFileSync(join(home, 'current-profile'), files.currentProfile);
