@@ -8,6 +8,8 @@ export interface TargetInfo {
   maxLen: number;
   /** What it checks, for the table in docs/fuzzing.md. */
   what: string;
+  /** Programs it runs. */
+  needs?: readonly string[];
 }
 
 export const TARGETS: readonly TargetInfo[] = [
@@ -20,6 +22,6 @@ export const TARGETS: readonly TargetInfo[] = [
   { name: 'lock-holder', sync: false, maxLen: 1024, what: 'lock holder files' },
   { name: 'manifest', sync: false, maxLen: 4096, what: 'manifests and their readers' },
   { name: 'config-text', sync: false, maxLen: 2048, what: 'tools.yaml, against the yaml package' },
-  { name: 'profile', sync: false, maxLen: 1024, what: 'profile and version records, shims vs TypeScript' },
-  { name: 'tsh-args', sync: false, maxLen: 1024, what: 'tsh arguments, shims vs TypeScript' },
+  { name: 'profile', sync: false, maxLen: 1024, what: 'profile and version records, shims vs TypeScript', needs: ['dash', 'bash'] },
+  { name: 'tsh-args', sync: false, maxLen: 1024, what: 'tsh arguments, shims vs TypeScript', needs: ['dash', 'bash'] },
 ];

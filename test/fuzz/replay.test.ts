@@ -1,5 +1,6 @@
 // Every committed fuzz input, replayed as an ordinary test: each target's corpus (fuzz/corpus/<target>)
 // and every crash ever found (fuzz/crashes/<target>, kept after the fix) must pass the target's checks.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { TARGETS } from '../../fuzz/targets/index.js';
@@ -22,8 +23,12 @@ after(() => {
   removeScratch();
 });
 
-for (const { name } of TARGETS) {
-  test(`fuzz target ${name}: committed corpus and past crashes replay clean`, async () => {
+const missing = (programs: readonly string[]): string[] => programs.filter((p) => spawnSync(p, ['-c', ':']).error !== undefined);
+
+for (const { name, needs = [] } of TARGETS) {
+  const absent = missing(needs);
+  const skip = absent.length > 0 ? `needs ${absent.join(' and ')}` : false;
+  test(`fuzz target ${name}: committed corpus and past crashes replay clean`, { skip }, async () => {
     const { fuzz } = (await import(`../../fuzz/targets/${name}.js`)) as { fuzz(data: Buffer): unknown };
     const all = [...inputs('corpus', name), ...inputs('crashes', name)];
     for (const { file, data } of all) {
