@@ -4,9 +4,12 @@
  * New interesting inputs go to node_modules/.cache/teleport-tools-fuzz/corpus/<target> (the committed
  * seeds in fuzz/corpus/<target> are read, never written); a crash is written to fuzz/crashes/<target>/,
  * where `npm test` replays it from then on. Logs: node_modules/.cache/teleport-tools-fuzz/logs/.
+ * `--save-corpus` copies the inputs libFuzzer kept (its coverage-distinct corpus) into
+ * fuzz/corpus/<target>/ for committing, leaving out any the directory already holds.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseLibFuzzerLog } from './libfuzzer-log.js';
@@ -21,10 +24,11 @@ const STOP_GRACE_S = 120;
 interface Budget {
   seconds: number;
   runs: number | undefined;
+  saveCorpus: boolean;
 }
 
 function parseArgs(argv: string[]): { budget: Budget; names: string[] } {
-  const budget: Budget = { seconds: 60, runs: undefined };
+  const budget: Budget = { seconds: 60, runs: undefined, saveCorpus: false };
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -34,12 +38,29 @@ function parseArgs(argv: string[]): { budget: Budget; names: string[] } {
       if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
       if (flag === '--seconds') budget.seconds = n;
       else budget.runs = n;
-    } else if (TARGETS.some((t) => t.name === a)) names.push(a);
-    else throw new Error(`unknown argument ${a} (targets: ${TARGETS.map((t) => t.name).join(', ')}; flags: --seconds N, --runs N)`);
+    } else if (a === '--save-corpus') budget.saveCorpus = true;
+    else if (TARGETS.some((t) => t.name === a)) names.push(a);
+    else throw new Error(`unknown argument ${a} (targets: ${TARGETS.map((t) => t.name).join(', ')}; flags: --seconds N, --runs N, --save-corpus)`);
   }
   // --runs alone: as long as it takes.
   if (budget.runs !== undefined && !argv.some((a) => a.startsWith('--seconds'))) budget.seconds = 0;
   return { budget, names };
+}
+
+const sha1 = (file: string): string => createHash('sha1').update(readFileSync(file)).digest('hex');
+
+/** Copies the inputs of `from` whose content `to` does not hold yet; returns how many. */
+function saveCorpus(from: string, to: string): number {
+  const have = new Set(readdirSync(to).map((f) => sha1(join(to, f))));
+  let saved = 0;
+  for (const f of readdirSync(from)) {
+    const digest = sha1(join(from, f));
+    if (have.has(digest)) continue;
+    copyFileSync(join(from, f), join(to, digest));
+    have.add(digest);
+    saved++;
+  }
+  return saved;
 }
 
 const crashFiles = (dir: string): string[] => readdirSync(dir).filter((f) => /^(crash|timeout|oom|leak)-/.test(f));
@@ -76,6 +97,7 @@ async function runTarget(t: TargetInfo, budget: Budget, env: Record<string, stri
   clearTimeout(watchdog);
   log.end();
   const stats = parseLibFuzzerLog(text, (Date.now() - started) / 1000);
+  if (budget.saveCorpus) console.log(`fuzz: ${t.name}: ${saveCorpus(work, join(ROOT, 'fuzz', 'corpus', t.name))} inputs saved to fuzz/corpus/${t.name}/`);
   return { ...stats, crashes: crashFiles(crashes).filter((f) => !before.has(f)).length };
 }
 
