@@ -26,10 +26,10 @@ for (const file of GATE_FILES) {
 // The bundle sits beside run.js, so its neighbours (../tools/install-child.js, ../cmc/watchdog.js) are
 // where import.meta.url expects them. Modules it imports lazily stay lazy (esbuild runs their
 // top-level code on first import). npm packages stay outside, required from node_modules when first
-// needed, except semver's parser, which is small. The ES module build (run.js, main.js) stays for
+// needed. The ES module build (run.js, main.js) stays for
 // anything that imports it.
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
-const external = Object.keys(pkg.dependencies).filter((name) => name !== 'semver');
+const external = Object.keys(pkg.dependencies);
 const common = {
   absWorkingDir: new URL('.', root).pathname,
   bundle: true,

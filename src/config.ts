@@ -4,10 +4,12 @@
  * error naming the file, the key and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ToolsError } from './errors.js';
 import { parseSimpleConfig } from './config-text.js';
+import { writeFileAtomic } from './write-file-atomic.js';
+import { unsafeLine, unsafeReason } from './trust.js';
 
 export interface ToolsConfig {
   disable_auto_updates: boolean;
@@ -86,7 +88,7 @@ export const CONFIG_KEYS: { readonly [K in ConfigKey]: KeySpec<K> } = {
     check: edition,
     fromText: edition,
   },
-  fips: { default: false, help: 'true: download the FIPS builds (teleport…-fips-bin.tar.gz; Linux only)', ...bool('fips') },
+  fips: { default: false, help: 'true: download the FIPS builds (Enterprise builds, teleport-ent-v…-fips-bin.tar.gz; Linux only)', ...bool('fips') },
   cloud_proxy_suffixes: {
     default: ['.teleport.sh'],
     help: 'proxy host suffixes that count as Teleport Cloud',
@@ -123,6 +125,11 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ToolsError('ECONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
+  // It can send downloads elsewhere (cdn_base_url): only the user's own file counts (trust.ts).
+  for (const [path, what] of [[dirname(file), 'config directory'], [file, 'config file']] as const) {
+    const unsafe = unsafeReason(path, { followLinks: true });
+    if (unsafe) throw new ToolsError('ECONFIG', unsafeLine(path, what, unsafe));
+  }
   let data: unknown = parseSimpleConfig(text);
   try {
     // Loaded only for a file outside the simple subset: yaml costs more to load than the rest of a login.
@@ -150,9 +157,7 @@ export async function readConfigFile(file: string): Promise<Partial<ToolsConfig>
 /** Writes the given keys (others absent), atomically. */
 export async function writeConfigFile(file: string, values: Partial<ToolsConfig>): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
   const { stringify } = await import('yaml');
   const body = Object.keys(values).length === 0 ? '' : stringify(values);
-  await writeFile(tmp, body, { mode: 0o644, flush: true });
-  await rename(tmp, file);
+  await writeFileAtomic(file, body, { mode: 0o644 });
 }

@@ -7,7 +7,8 @@
  * This module and the entries run on ANY Node.js from 12 on: no imports, no syntax newer than ES2019
  * (scripts/postbuild.mjs compiles these files for ES2019; the launchers' bundled gate, main.cjs, also
  * requires `url` and `path` to know where this code came from), and nothing but `fs` loaded at run time.
- * The floor is package.json's `engines.node`, read at run time, so there is one place that says it.
+ * The floor is package.json's `engines.node` and the package's version its `version`, read at run time,
+ * so there is one place that says each.
  */
 
 /** The fix, said the same way by the gate, the launchers' fallback and the doctor. */
@@ -63,11 +64,34 @@ export function refusalLine(problem: string): string {
   return `teleport-tools: ${problem}; ${NODE_FIX}`;
 }
 
-/** package.json's version and floor, read next to this file (dist/src/runtime-gate.js). */
+interface PackageJson {
+  name?: unknown;
+  version?: unknown;
+  engines?: { node?: unknown };
+}
+
+/**
+ * The nearest package.json above `from` that is teleport-tools' own: the one place the package's
+ * version and floor are written. Found by walking up, because this code runs from dist/src/ and, in
+ * the launchers' bundle, from dist/src/launcher/.
+ */
+function findPackage(read: (file: URL) => string, from: string): PackageJson {
+  for (let dir = new URL('./', from); ; dir = new URL('../', dir)) {
+    let pkg: PackageJson | undefined;
+    try {
+      pkg = JSON.parse(read(new URL('package.json', dir))) as PackageJson;
+    } catch {
+      pkg = undefined;
+    }
+    if (pkg && pkg.name === 'teleport-tools') return pkg;
+    if (dir.pathname === '/') throw new Error(`no package.json of teleport-tools above ${from}`);
+  }
+}
+
+/** package.json's version and floor. */
 export function readPackage(): Promise<PackageFacts> {
   return import('fs').then((fs) => {
-    const text = fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const pkg = JSON.parse(text) as { version?: unknown; engines?: { node?: unknown } };
+    const pkg = findPackage((file) => fs.readFileSync(file, 'utf8'), import.meta.url);
     const floor = parseEngines(pkg.engines && pkg.engines.node);
     if (typeof pkg.version !== 'string' || !floor) throw new Error('package.json has no version or no engines.node of the form >=X.Y');
     return { version: pkg.version, floor };

@@ -10,6 +10,7 @@ import { ToolsError } from './errors.js';
 import type { HttpOptions } from './http.js';
 import { isPlainVersion } from './version.js';
 import { detectPlatform, parsePlatform } from './artifacts/release.js';
+import { readPackage } from './runtime-gate.js';
 import type { Platform } from './artifacts/release.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -49,8 +50,6 @@ export interface Settings {
   testFreeBytes: number | undefined;
   userAgent: string;
 }
-
-export const PACKAGE_VERSION = '0.1.0';
 
 function pick(env: Env, ...names: string[]): string | undefined {
   for (const n of names) {
@@ -125,7 +124,7 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>,
   // on Linux $XDG_CONFIG_HOME (or ~/.config)/<name>; its caches go under $XDG_CACHE_HOME (or ~/.cache).
   const xdg = (variable: string, fallback: string): string => join(env[variable] || join(userHome, fallback), 'Teleport Connect');
-  const userAgent = `teleport-tools/${PACKAGE_VERSION} node/${process.versions.node}`;
+  const userAgent = `teleport-tools/${(await readPackage()).version} node/${process.versions.node}`;
   const timeout = seconds(env, 'TELEPORT_TOOLS_HTTP_TIMEOUT', 30);
 
   return {

@@ -45,3 +45,23 @@ export function compareVersions(a: string, b: string): number {
 export function majorOf(version: string): number {
   return Number(version.split('.')[0]);
 }
+
+/** A release version as a cluster reports it: `v` optional, pre-release and build tags allowed. */
+const PRE_ID = '(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)';
+const RELEASE = new RegExp(`^v?(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$`);
+
+export interface ReleaseParts {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+/**
+ * The numbers of a version such as a cluster's `server_version` (`16.0.0-aa`), as semver reads them;
+ * undefined for anything else. Small on purpose: it runs on every `tsh login`, where loading a
+ * package costs more than the login check itself.
+ */
+export function releaseParts(value: string): ReleaseParts | undefined {
+  const m = RELEASE.exec(value.trim());
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) } : undefined;
+}

@@ -7,15 +7,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
 import { NODE_FIX, parseEngines, parseNodeVersion, readPackage, refusalLine, runtimeProblem } from '../src/runtime-gate.js';
-import { PACKAGE_VERSION } from '../src/settings.js';
+import { loadSettings } from '../src/settings.js';
 import { REPO } from './helpers/sandbox.js';
 
 describe('runtime gate', () => {
-  test('the floor is package.json engines.node, and the package version is the one the CLI reports', async () => {
+  test('the floor is package.json engines.node, and the package version is the one the CLI and the user agent report', async () => {
     const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
     assert.equal(pkg.engines.node, '>=20.19');
     assert.deepEqual(await readPackage(), { version: pkg.version, floor: '20.19' });
-    assert.equal(PACKAGE_VERSION, pkg.version);
+    const settings = await loadSettings({ env: { HOME: '/nonexistent-home' } });
+    assert.equal(settings.userAgent, `teleport-tools/${pkg.version} node/${process.versions.node}`);
     for (const [range, floor] of [['>=20.19', '20.19'], ['>= 22', '22'], ['>=20.19.1', '20.19.1']] as const) assert.equal(parseEngines(range), floor);
     for (const range of ['^20.19', '20.19', '>=20.19 <25', '', undefined, 20]) assert.equal(parseEngines(range), undefined, String(range));
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isToolsError } from '../src/errors.js';
-import { compareVersions, isPlainVersion, majorOf, parseVersionBody, requirePlainVersion } from '../src/version.js';
+import parse from 'semver/functions/parse.js';
+import { compareVersions, isPlainVersion, majorOf, parseVersionBody, releaseParts, requirePlainVersion } from '../src/version.js';
 
 describe('version strings', () => {
   test('only plain X.Y.Z is a version', () => {
@@ -52,5 +53,15 @@ describe('version strings', () => {
     assert.equal(compareVersions('1.2.3', '1.2.3'), 0);
     assert.deepEqual(['13.2.3', '13.10.1', '2.0.0', '13.2.10'].sort(compareVersions), ['2.0.0', '13.2.3', '13.2.10', '13.10.1']);
     assert.equal(majorOf('17.0.1'), 17);
+  });
+
+  test('a cluster\'s server_version reads as semver reads it (pre-release and build tags, a leading v)', () => {
+    const values = ['17.0.1', '16.0.0-aa', 'v18.10.2', '13.1.1+build.5', '14.0.0-rc.1+x', '0.0.0', '01.2.3', '1.2', '1.2.3.4', '1.2.3-', '1.2.3-a..b',
+      '1.2.3 ', ' 1.2.3', 'x1.2.3', '1.2.3-ü', '', 'latest', '17.0.1\n', '1.2.3+', '999999999.0.0', '1.2.3-01', '1.2.3-0a', '\t2.0.0 ', '=1.2.3', 'v 1.2.3', '1.2.3-x.0.y'];
+    for (const v of values) {
+      const ours = releaseParts(v);
+      const theirs = parse(v);
+      assert.deepEqual(ours, theirs ? { major: theirs.major, minor: theirs.minor, patch: theirs.patch } : undefined, JSON.stringify(v));
+    }
   });
 });

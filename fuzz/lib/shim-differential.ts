@@ -6,7 +6,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callProfile, loadSettings, parseTshArgs, readQuietly, selectVersion } from '../adapters/profile.js';
+import { loadSettings, readCall, readQuietly, selectVersion } from '../adapters/profile.js';
 import { check } from './check.js';
 import { scratchBase } from './scratch.js';
 import { ShellRules } from './shell-rules.js';
@@ -68,11 +68,11 @@ async function typescriptDecision(c: DiffCase, dir: string): Promise<ShimDecisio
   for (const [k, v] of Object.entries(c.env)) if (v !== undefined) env[k] = v;
   const settings = await loadSettings({ env });
   const currentProfile = readQuietly(settings.currentProfileFile);
-  const profile = callProfile({ tool: c.tool, args: c.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
+  const call = readCall({ tool: c.tool, args: c.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
+  const { profile, subcommand } = call;
   const selection = await selectVersion(settings, profile);
-  const sub = c.tool === 'tsh' ? parseTshArgs(c.args).subcommand : undefined;
   return {
-    slow: sub === 'login' || sub === 'logout',
+    slow: subcommand === 'login' || subcommand === 'logout',
     profile: profile ?? '',
     version: selection.version ?? '',
     pinInvalid: settings.pin.kind === 'invalid',
@@ -88,7 +88,7 @@ export async function compareShimAndTypescript(c: DiffCase): Promise<void> {
   for (const name of SHELLS) {
     const sh = await shellFor(name).decide({ tool: c.tool, home: dir, args: c.args, env: c.env });
     const what = `${name} and TypeScript disagree`;
-    if (ts.slow) check(sh.slow, `${what}: TypeScript sees tsh ${parseTshArgs(c.args).subcommand ?? ''}, ${name} would take the fast path`);
+    if (ts.slow) check(sh.slow, `${what}: TypeScript sees a login or logout, ${name} would take the fast path`);
     if (!ts.pinned) check(sh.profile === ts.profile, `${what} on the call's profile: ${JSON.stringify(sh.profile)} vs ${JSON.stringify(ts.profile)}`);
     const expected = ts.pinInvalid ? '' : ts.version;
     check(sh.version === expected, `${what} on the version: ${JSON.stringify(sh.version)} vs ${JSON.stringify(expected)}`);

@@ -113,7 +113,8 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
   if (existing && !req.whileLocked && !req.intact) return { dir: req.target, downloaded: false, manifest: existing };
 
   try {
-    await mkdir(req.cacheDir, { recursive: true, mode: 0o755 });
+    // 0700, TELEPORT_HOME too when this creates it (docs/behaviour.md item 26); an existing one is left as it is.
+    await mkdir(req.cacheDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw fsError(`cannot create ${req.cacheDir}`, err);
   }

@@ -5,33 +5,24 @@
  * passing for the holder. Holders on other hosts (a shared home directory) cannot be checked: for
  * them, and for a holder file that cannot be read, the staleness timeout decides as before.
  */
-import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { observeProcess } from '../process-liveness.js';
 
 export const HOLDER_NAME = 'holder';
 
 export interface Holder {
   host: string;
   pid: number;
-  /** Opaque start time of the process (Linux: /proc/<pid>/stat field 22); null where unknown. */
+  /** Opaque start time of the process (process-liveness.ts); null where unknown. */
   start: string | null;
 }
 
 /** The start time of `pid`, undefined when it does not run (or is a zombie), null when unknowable here. */
 export function processStart(pid: number): string | null | undefined {
-  if (process.platform !== 'linux') return null;
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : null;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-  return fields[19] ?? null;
+  const seen = observeProcess(pid);
+  return seen === 'gone' ? undefined : seen === 'unknown' ? null : seen.start;
 }
 
 export function currentHolder(): Holder {
@@ -61,12 +52,6 @@ export function sameHolder(a: Holder, b: Holder): boolean {
 /** True only when `holder` is on this host and certainly gone (its PID runs no process, or another one). */
 export function holderIsDead(holder: Holder): boolean {
   if (holder.host !== hostname() || holder.pid === process.pid) return false;
-  try {
-    process.kill(holder.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return true;
-    // EPERM: a process of another user runs under that PID; its start time below still tells.
-  }
   const start = processStart(holder.pid);
   if (start === undefined) return true;
   return holder.start !== null && start !== null && start !== holder.start;

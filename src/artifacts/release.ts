@@ -1,6 +1,7 @@
 /**
  * Teleport's release naming, as data: which OS and CPU names Teleport publishes for, and how an
- * archive is named. https://cdn.teleport.dev/teleport[-ent]-v<ver>-<os>-<arch>[-fips]-bin.tar.gz
+ * archive is named. https://cdn.teleport.dev/teleport[-ent]-v<ver>-<os>-<arch>[-fips]-bin.tar.gz, where
+ * FIPS builds exist only as Enterprise builds (teleport-ent-v<ver>-linux-<arch>-fips-bin.tar.gz).
  */
 import { ToolsError } from '../errors.js';
 import { requirePlainVersion } from '../version.js';
@@ -40,6 +41,7 @@ export interface ReleaseRef {
 
 export function archiveName(ref: ReleaseRef): string {
   requirePlainVersion(ref.version, 'release version');
+  if (ref.fips && ref.edition !== 'ent') throw new ToolsError('EUSAGE', 'FIPS builds are Enterprise builds: ask for the ent edition');
   const fips = ref.fips ? '-fips' : '';
   return `${NAME_PREFIX[ref.edition]}-v${ref.version}-${ref.platform.os}-${ref.platform.arch}${fips}-bin.tar.gz`;
 }

@@ -11,10 +11,11 @@ export const cleanCommand: CommandModule = {
   describe: 'Remove installed versions that are not in use (cloud-stable, a cluster\'s recorded version, or pinned)',
   handler: handler(async () => {
     const { settings, reporter, signal } = await cliContext();
-    const keep = await keptVersions(settings);
     const lock = await acquireLock(settings.cacheDir, { signal, onWait: () => reporter.info('Waiting for another teleport-tools process...') });
     if (!lock) throw new ToolsError('ELOCKED', `could not lock ${settings.cacheDir}`);
     try {
+      // Decided under the lock: a version adopted while we waited is kept (docs/behaviour.md item 30).
+      const keep = await keptVersions(settings);
       const removed = await pruneVersions(settings.cacheDir, keep, 0);
       const left = await listInstalled(settings.cacheDir);
       out(removed.length ? `Removed ${removed.map((v) => `v${v}`).join(', ')}.` : 'Nothing to remove.');

@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PACKAGE_VERSION } from '../settings.js';
+import { readPackage } from '../runtime-gate.js';
 import { statusCommand } from './status.js';
 import { updateCommand } from './update.js';
 import { configCommand } from './config.js';
@@ -27,7 +27,7 @@ await yargs(hideBin(process.argv))
   .strict()
   .help()
   .alias('h', 'help')
-  .version(PACKAGE_VERSION)
+  .version((await readPackage()).version)
   .wrap(Math.min(100, process.stdout.columns || 100))
   .fail((msg, err) => {
     if (err) throw err;

@@ -5,6 +5,7 @@ import { readVersionFile } from '../tools/version-file.js';
 import { selectVersion } from '../tools/update.js';
 import { profileOf } from '../tools/profile.js';
 import { listRecords } from '../tools/cluster-versions.js';
+import { buildSettingNotes } from '../tools/edition.js';
 import { redact } from '../http.js';
 import { ToolsError } from '../errors.js';
 import { cliContext, handler, out, printJson } from './common.js';
@@ -45,6 +46,7 @@ export const statusCommand: CommandModule<object, Args> = {
       cdnBaseUrlFrom: settings.cdnBaseUrl.source,
       edition: settings.config.edition,
       fips: settings.config.fips,
+      buildNotes: buildSettingNotes(settings),
       followClusterVersion: settings.config.follow_cluster_version,
       platform: settings.platform instanceof ToolsError ? null : `${settings.platform.os}-${settings.platform.arch}`,
       configFile: settings.configFile,
@@ -64,6 +66,7 @@ export const statusCommand: CommandModule<object, Args> = {
       `Version endpoint:      ${report.versionUrl} (${report.versionUrlFrom})`,
       `CDN:                   ${report.cdnBaseUrl} (${report.cdnBaseUrlFrom})`,
       `Edition:               ${report.edition}${report.fips ? ' (FIPS)' : ''}`,
+      ...report.buildNotes.map((n) => `                       ${n}`),
       `Platform:              ${report.platform ?? 'unsupported'}`,
       `Config file:           ${report.configFile}${report.configError ? ` (invalid: ${report.configError})` : ''}`,
     ];

@@ -6,7 +6,7 @@ import { createToolsContext } from '../tools/context.js';
 import type { ToolsContext } from '../tools/context.js';
 import { adoptVersion, fetchCloudStableVersion, requireNetwork } from '../tools/update.js';
 import { findUrl } from '../tools/find.js';
-import { hostOfAddress, isPlainHost } from '../tools/profile.js';
+import { profileOfAddress } from '../tools/proxy-address.js';
 import { cliContext, handler } from './common.js';
 
 interface Args {
@@ -36,7 +36,7 @@ export const updateCommand: CommandModule<object, Args> = {
       }
     }
     // Installs run in a child with the lean V8 flags (tools/install-process.ts), as the launchers' do.
-    const ctx = createToolsContext(settings, reporter, signal, true, true);
+    const ctx = createToolsContext(settings, reporter, { signal, requested: true, isolateInstalls: true });
     try {
       if (args.proxy !== undefined) return await checkProxy(ctx, args.proxy, args.insecure);
       const requested = args.version?.replace(/^v/, '');
@@ -53,8 +53,8 @@ export const updateCommand: CommandModule<object, Args> = {
 
 async function checkProxy(ctx: ToolsContext, address: string, insecure: boolean): Promise<void> {
   const { settings, reporter } = ctx;
-  const profile = hostOfAddress(address);
-  if (!isPlainHost(profile) || !findUrl(address)) throw new ToolsError('EUSAGE', `--proxy must be host[:port], got ${JSON.stringify(address.slice(0, 80))}`);
+  const profile = profileOfAddress(address);
+  if (profile === undefined || !findUrl(address)) throw new ToolsError('EUSAGE', `--proxy must be host[:port], got ${JSON.stringify(address.slice(0, 80))}`);
   requireNetwork(ctx);
   if (settings.pin.kind === 'version') reporter.warn(`TELEPORT_TOOLS_VERSION=${settings.pin.version} is set, so tsh and tctl keep running v${settings.pin.version}`);
   const { loginCheck } = await import('../tools/login-check.js');

@@ -15,6 +15,7 @@ import { releaseFor } from '../tools/edition.js';
 import { manifestFileFor, readManifest } from '../artifacts/manifest.js';
 import { sha256Of } from '../artifacts/verify.js';
 import type { ReleaseRef } from '../artifacts/release.js';
+import { unsafeLine, unsafeReason } from '../trust.js';
 import { execCommand } from './exec.js';
 import { agentBinary, agentBinaryDir } from './paths.js';
 
@@ -28,7 +29,8 @@ export interface AgentBinary {
 
 export type AgentBinaryState =
   | { ok: true; version: string }
-  | { ok: false; reason: string };
+  /** `unsafe`: a directory or the binary could have been written by another user: never run it. */
+  | { ok: false; reason: string; unsafe?: boolean };
 
 /** What `teleport version --raw` answers, or undefined when it does not run. */
 export async function agentVersion(binary: string, env: Settings['env']): Promise<string | undefined> {
@@ -40,6 +42,20 @@ export async function agentVersion(binary: string, env: Settings['env']): Promis
   }
 }
 
+/** The one line when the Connect cache, `teleport/` or the agent binary could have been written by another user. */
+function untrustedAgentPath(settings: Settings): string | undefined {
+  const paths: [string, string][] = [
+    [settings.connect.cache, 'agent cache directory'],
+    [agentBinaryDir(settings.connect), 'agent directory'],
+    [agentBinary(settings.connect), 'agent binary'],
+  ];
+  for (const [path, what] of paths) {
+    const unsafe = unsafeReason(path);
+    if (unsafe) return unsafeLine(path, what, unsafe);
+  }
+  return undefined;
+}
+
 function release(settings: Settings, version: string): ReleaseRef {
   if (settings.platform instanceof ToolsError) throw settings.platform;
   return releaseFor({ ...settings, platform: settings.platform }, version);
@@ -48,6 +64,8 @@ function release(settings: Settings, version: string): ReleaseRef {
 /** The check, and whether the directory holds `version` by its manifest (so a failure means its bytes changed). */
 async function inspectAgentBinary(settings: Settings, version: string): Promise<{ state: AgentBinaryState; published: boolean }> {
   const dir = agentBinaryDir(settings.connect);
+  const untrusted = untrustedAgentPath(settings);
+  if (untrusted) return { state: { ok: false, reason: untrusted, unsafe: true }, published: false };
   const manifest = await installedManifest(dir, release(settings, version), BINARIES);
   if (!manifest) {
     const other = await readManifest(dir);
@@ -82,6 +100,7 @@ export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinar
   const path = agentBinary(settings.connect);
   const { state, published } = await inspectAgentBinary(settings, version);
   if (state.ok) return { path, version, downloaded: false };
+  if (state.unsafe) throw new ToolsError('EUNSAFE', state.reason);
   if (settings.pin.kind === 'off') {
     throw new ToolsError('EOFFLINE', `${state.reason}, and TELEPORT_TOOLS_VERSION=off forbids downloading it`);
   }
@@ -118,6 +137,8 @@ export async function ensureAgentBinary(opts: EnsureOptions): Promise<AgentBinar
       throw err;
     },
   );
+  const untrusted = untrustedAgentPath(settings);
+  if (untrusted) throw new ToolsError('EUNSAFE', untrusted);
   const answered = await agentVersion(path, settings.env);
   if (answered !== version) {
     throw new ToolsError('ECMC', `the downloaded agent ${path} answers version ${answered ?? '(nothing)'} instead of ${version}`);

@@ -1,12 +1,15 @@
 /**
  * Step 3, "Generating the config file": a fresh 5 minute node token, then `teleport node configure`
  * writes the agent's config, to which we add `debug_service: {enabled: false}` (its socket path under
- * the agent directory can exceed the OS limit on socket path length). The file holds the token, so it
- * is 0600 in a 0700 directory, and an old one is removed before the new one is written.
+ * the agent directory can exceed the OS limit on socket path length). Other local users can read
+ * every command line, so the token goes in a 0600 file in the 0700 agent directory and `--token`
+ * names that file, which the agent reads until it has joined (docs/behaviour.md item 27). The config
+ * is 0600 too, and an old one is removed before the new one is written.
  */
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { ToolsError } from '../errors.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import type { Env } from '../settings.js';
 import { errorText, execCommand } from './exec.js';
 import type { AgentPaths } from './paths.js';
@@ -25,6 +28,7 @@ export interface ConfigRequest {
   env: Env;
   paths: AgentPaths;
   proxyAddr: string;
+  /** Written to `paths.token`; only that file's path is passed on. */
   token: string;
   clusterUser: string;
   signal?: AbortSignal | undefined;
@@ -37,7 +41,7 @@ export function configureArgs(req: ConfigRequest): string[] {
     '--output=stdout',
     `--data-dir=${req.paths.data}`,
     `--proxy=${req.proxyAddr}`,
-    `--token=${req.token}`,
+    `--token=${req.paths.token}`,
     `--labels=${OWNER_LABEL}=${req.clusterUser}`,
   ];
 }
@@ -56,16 +60,9 @@ export function withDebugServiceOff(yamlText: string): string {
 export async function writeAgentConfig(req: ConfigRequest): Promise<void> {
   await makeAgentDirs(req.paths);
   await rm(req.paths.config, { force: true });
+  await writeFileAtomic(req.paths.token, req.token, { mode: 0o600 });
   const result = await execCommand(req.binary, configureArgs(req), { env: req.env, signal: req.signal, timeoutMs: 30_000 });
   if (result.code !== 0) throw new ToolsError('ECMC', `teleport node configure failed: ${errorText(result)}`);
   const text = withDebugServiceOff(result.stdout);
-  const tmp = `${req.paths.config}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text, { mode: 0o600, flush: true });
-    await chmod(tmp, 0o600);
-    await rename(tmp, req.paths.config);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(req.paths.config, text, { mode: 0o600 });
 }

@@ -5,21 +5,27 @@
  * `cmc setup`/`start` must not start a second agent on the same data. We only look: such a process is
  * never signalled.
  *
+ * Only processes of this user count (docs/behaviour.md item 27): Teleport Connect runs as the user,
+ * and a process of anyone else that names our config must not block `cmc setup`, `start` or `remove`.
+ *
  * How the processes are listed depends on the OS (a small table): Linux reads `/proc/<pid>/cmdline`
- * (arguments NUL-separated, so a path with spaces is one argument); macOS has no /proc and asks
- * `ps -axww -o pid=,args=`, whose arguments are joined by spaces, so the path is matched as a whole
- * word there: at the start or after a space or `=`, and followed by the end or a space.
+ * (arguments NUL-separated, so a path with spaces is one argument) and the owner of `/proc/<pid>`;
+ * macOS has no /proc and asks `ps -axww -o pid=,uid=,args=`, whose arguments are joined by spaces, so
+ * the path is matched as a whole word there: at the start or after a space or `=`, and followed by the
+ * end or a space.
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { ToolsError } from '../errors.js';
 import type { AgentPaths } from './paths.js';
-import { isAlive } from './pids.js';
-import { readRunRecord } from './run-lock.js';
+import { pidRuns } from '../process-liveness.js';
+import { agentAlive, readRunRecord } from './run-lock.js';
 
 export interface ProcessInfo {
   pid: number;
+  /** Whose process it is. */
+  uid: number;
   /** The arguments, when the OS gives them one by one (Linux). */
   argv?: string[];
   /** The arguments joined by spaces (macOS `ps`). */
@@ -29,6 +35,8 @@ export interface ProcessInfo {
 export interface ScanOptions {
   /** Where Linux's process table is mounted (tests point it at a directory of their own). */
   procRoot?: string;
+  /** The user whose processes count (default: this process's). */
+  uid?: number;
 }
 
 /** Does one argument name the config: the path itself, or `--flag=<path>`? */
@@ -52,12 +60,12 @@ export function namesConfig(p: ProcessInfo, config: string): boolean {
   return p.args !== undefined && joinedArgsName(p.args, config);
 }
 
-/** `ps -axww -o pid=,args=` output: one process a line, the PID right-aligned, then its arguments. */
+/** `ps -axww -o pid=,uid=,args=` output: one process a line, the PID and the UID right-aligned, then its arguments. */
 export function parsePs(text: string): ProcessInfo[] {
   const list: ProcessInfo[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s(.*)$/.exec(line);
-    if (m?.[1] && m[2] !== undefined) list.push({ pid: Number(m[1]), args: m[2].trim() });
+    const m = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(line);
+    if (m?.[1] && m[2] && m[3] !== undefined) list.push({ pid: Number(m[1]), uid: Number(m[2]), args: m[3].trim() });
   }
   return list;
 }
@@ -68,7 +76,8 @@ async function listProc(opts: ScanOptions): Promise<ProcessInfo[]> {
   // One at a time: thousands of processes must not run this process out of file descriptors.
   for (const pid of (await readdir(root)).filter((n) => /^\d+$/.test(n))) {
     try {
-      list.push({ pid: Number(pid), argv: (await readFile(`${root}/${pid}/cmdline`, 'utf8')).split('\0') });
+      const { uid } = await stat(`${root}/${pid}`);
+      list.push({ pid: Number(pid), uid, argv: (await readFile(`${root}/${pid}/cmdline`, 'utf8')).split('\0') });
     } catch {
       // Gone while we looked (or not ours to read): not an agent we could be sharing with.
     }
@@ -77,7 +86,7 @@ async function listProc(opts: ScanOptions): Promise<ProcessInfo[]> {
 }
 
 async function listPs(): Promise<ProcessInfo[]> {
-  const { stdout } = await promisify(execFile)('ps', ['-axww', '-o', 'pid=,args='], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)('ps', ['-axww', '-o', 'pid=,uid=,args='], { maxBuffer: 16 * 1024 * 1024 });
   return parsePs(stdout);
 }
 
@@ -87,7 +96,7 @@ const STRATEGIES: Partial<Record<NodeJS.Platform, (opts: ScanOptions) => Promise
 };
 
 /**
- * PIDs of live processes whose arguments name `config`, except `exclude` (ours) and this process.
+ * PIDs of live processes of this user whose arguments name `config`, except `exclude` (ours) and this process.
  * An OS without a strategy, or a listing that fails, finds nothing: this check must never be the
  * reason a command cannot run.
  */
@@ -100,8 +109,9 @@ export async function findConfigUsers(
   const list = STRATEGIES[platform];
   if (!list) return [];
   const processes = await list(opts).catch(() => [] as ProcessInfo[]);
+  const uid = opts.uid ?? process.getuid?.();
   return processes
-    .filter((p) => p.pid !== process.pid && !exclude.includes(p.pid) && namesConfig(p, config))
+    .filter((p) => p.uid === uid && p.pid !== process.pid && !exclude.includes(p.pid) && namesConfig(p, config))
     .map((p) => p.pid)
     .sort((a, b) => a - b);
 }
@@ -109,9 +119,9 @@ export async function findConfigUsers(
 /** Agents for this profile that teleport-tools did not start: Teleport Connect's. */
 export async function connectAgents(paths: AgentPaths, opts: ScanOptions & { platform?: NodeJS.Platform } = {}): Promise<number[]> {
   const record = await readRunRecord(paths);
-  const ours = record?.agentPid !== undefined && isAlive(record.agentPid, record.agentStartTime) ? [record.agentPid] : [];
+  const ours = record && agentAlive(record) ? [record.agentPid as number] : [];
   // Alive now, not only when listed: an agent that has just exited (a zombie included) is no reason to refuse.
-  return (await findConfigUsers(paths.config, ours, opts.platform, opts)).filter((pid) => isAlive(pid));
+  return (await findConfigUsers(paths.config, ours, opts.platform, opts)).filter((pid) => pidRuns(pid));
 }
 
 export function sharedByConnect(pids: readonly number[]): string {

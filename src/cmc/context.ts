@@ -2,24 +2,24 @@
  * What the Connect My Computer services need from the entry point: settings, a voice, a way to
  * cancel, HTTP on first use, and the installed client tools (whose version is also the agent's).
  */
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { createHttpClient } from '../http.js';
 import type { HttpClient } from '../http.js';
 import type { Env, Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
-import { isInstalled, versionDir } from '../tools/cache.js';
+import { isInstalled } from '../tools/cache.js';
+import { trustedTool } from '../tools/safety.js';
 import { selectVersion } from '../tools/update.js';
 import { profileOf } from '../tools/profile.js';
-import { proxyHost } from '../tools/tsh-args.js';
+import { hostOfAddress } from '../tools/proxy-address.js';
+import { readQuietly, recordLine } from '../tools/record-line.js';
 import type { ClientTools, Profile } from './cluster.js';
 import { activeProfile } from './cluster.js';
 import type { EventSink } from './events.js';
 import type { AgentPaths } from './paths.js';
 import { resolveInsecure } from './insecure.js';
-import { agentPaths, checkProfile } from './paths.js';
+import { agentPaths, agentProfileName, checkProfile } from './paths.js';
 import type { ProfileState } from './state.js';
 import { readProfileState } from './state.js';
 
@@ -73,15 +73,20 @@ export async function clientTools(ctx: CmcContext): Promise<ClientTools> {
   if (!(await isInstalled(settings.cacheDir, version, 'tsh')) || !(await isInstalled(settings.cacheDir, version, 'tctl'))) {
     throw new ToolsError('ECMC', `Teleport client tools v${version} are not installed; install them with: teleport-tools update${settings.pin.kind === 'version' ? ` --version ${version}` : ''}`);
   }
-  const dir = versionDir(settings.cacheDir, version);
-  return { version, tsh: join(dir, 'tsh'), tctl: join(dir, 'tctl'), env: ctx.childEnv, signal: ctx.signal };
+  // They run with the user's credentials: only from a cache no one else can write (trust.ts).
+  const tsh = await trustedTool(settings.cacheDir, version, 'tsh');
+  const tctl = await trustedTool(settings.cacheDir, version, 'tctl');
+  return { version, tsh, tctl, env: ctx.childEnv, signal: ctx.signal };
 }
 
-/** The profile a command acts on: --profile, else tsh's current profile; undefined when there is none. */
+/**
+ * The profile a command acts on (agentProfileName): the host of --profile (an address works too), else
+ * the first line of tsh's current-profile; undefined when there is none.
+ */
 export async function chosenProfile(settings: Settings, flag: string | undefined): Promise<string | undefined> {
-  if (flag) return checkProfile(proxyHost(flag) ?? flag);
-  const current = (await readFile(settings.currentProfileFile, 'utf8').catch(() => '')).trim();
-  return current ? checkProfile(current) : undefined;
+  if (flag) return checkProfile(agentProfileName(hostOfAddress(flag)));
+  const current = recordLine(readQuietly(settings.currentProfileFile) ?? '');
+  return current ? checkProfile(agentProfileName(current)) : undefined;
 }
 
 export interface LoggedIn {

@@ -12,7 +12,7 @@ import { activeProfile, removeNode, TeleportCommandError } from './cluster.js';
 import type { CmcContext } from './context.js';
 import { clientTools } from './context.js';
 import { readHostUuid } from './join.js';
-import { refuseIfConnectShares } from './connect-agent.js';
+import { connectAgents, refuseIfConnectShares } from './connect-agent.js';
 import { explainCertificateError, resolveInsecure } from './insecure.js';
 import { agentPaths, agentsRoot } from './paths.js';
 import { currentRun, stopRun } from './run-lock.js';
@@ -66,7 +66,8 @@ export async function knownProfiles(settings: Settings): Promise<string[]> {
 
 /**
  * `tsh logout`, before it runs: stop the agent and delete the agent directory of each profile being
- * logged out: `host`, or (`tsh logout` without --proxy) every profile in TELEPORT_HOME.
+ * logged out: `host`, or (`tsh logout` without --proxy) every profile in TELEPORT_HOME. A directory
+ * Teleport Connect's agent runs from is left alone, with a warning (docs/behaviour.md item 27).
  */
 export async function cleanUpForLogout(settings: Settings, reporter: Reporter, host: string | undefined): Promise<void> {
   const inHome = (p: string) => access(join(settings.home, `${p}.yaml`)).then(() => true, () => false);
@@ -74,6 +75,12 @@ export async function cleanUpForLogout(settings: Settings, reporter: Reporter, h
   for (const profile of profiles) {
     try {
       const paths = agentPaths(settings.connect, profile);
+      // The directory is Teleport Connect's too: never delete it from under Connect's running agent.
+      const connect = await connectAgents(paths);
+      if (connect.length > 0) {
+        reporter.warn(`left ${paths.dir} alone: Teleport Connect's agent (pid ${connect.join(', ')}) is sharing this computer with ${profile} from it; stop sharing in Teleport Connect to remove it`);
+        continue;
+      }
       const stopped = await stopRun(paths);
       await rm(paths.dir, { recursive: true, force: true });
       await clearProfileState(settings.connect, profile);

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
+import { isProfileName } from '../tools/profile-name.js';
 
 export interface ConnectDirs {
   userData: string;
@@ -27,10 +28,18 @@ export function stateFile(dirs: ConnectDirs): string {
 
 /** A profile is a proxy host name; it becomes a directory name, so nothing else gets through. */
 export function checkProfile(profile: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9.:_-]*$/.test(profile) || profile.length > 253) {
+  if (!isProfileName(profile)) {
     throw new ToolsError('ECMC', `${JSON.stringify(profile.slice(0, 80))} is not a proxy host name`);
   }
   return profile;
+}
+
+/**
+ * Connect My Computer's name for a profile: its host in lower case, as `tsh status` reports it (a
+ * profile URL's host, see activeProfile), which is what names the agent directories and state.
+ */
+export function agentProfileName(host: string): string {
+  return host.toLowerCase();
 }
 
 export interface AgentPaths {
@@ -42,6 +51,8 @@ export interface AgentPaths {
   log: string;
   /** Who runs the agent now (a `cmc start` or `cmc setup`): see run-lock.ts. */
   run: string;
+  /** The join token, 0600, until the node has joined: never on a command line (config-file.ts). */
+  token: string;
 }
 
 export function agentPaths(dirs: ConnectDirs, profile: string): AgentPaths {
@@ -56,6 +67,7 @@ export function agentPaths(dirs: ConnectDirs, profile: string): AgentPaths {
     logs,
     log: join(logs, 'agent.log'),
     run: join(dir, 'teleport-tools-run.json'),
+    token: join(dir, 'teleport-tools-join-token'),
   };
 }
 

@@ -11,7 +11,7 @@ import { ToolsError } from '../errors.js';
 import type { Env } from '../settings.js';
 import { LastLines, RotatingLog } from './logs.js';
 import type { AgentPaths } from './paths.js';
-import { processStartTime } from './pids.js';
+import { recordProof } from './pids.js';
 
 export const STOP_GRACE_MS = 5000;
 // `../cmc/`, not `./`: this code also runs from the launcher's bundle in dist/src/launcher/.
@@ -36,8 +36,9 @@ export function describeExit(exit: AgentExit): string {
 }
 
 /** Starts the watchdog for `pid` and waits until it is listening. */
-async function startWatchdog(pid: number, env: Env): Promise<ChildProcess> {
-  const watchdog = spawn(process.execPath, [WATCHDOG, String(pid), processStartTime(pid) ?? ''], {
+async function startWatchdog(pid: number, paths: AgentPaths, env: Env): Promise<ChildProcess> {
+  const proof = Buffer.from(JSON.stringify(recordProof(pid, { shows: configArg(paths) }) ?? {})).toString('base64url');
+  const watchdog = spawn(process.execPath, [WATCHDOG, String(pid), proof], {
     detached: true,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -63,9 +64,14 @@ async function startWatchdog(pid: number, env: Env): Promise<ChildProcess> {
   return watchdog;
 }
 
+/** The agent's `--config=…` argument: what tells its process apart (and Teleport Connect's). */
+export function configArg(paths: AgentPaths): string {
+  return `--config=${paths.config}`;
+}
+
 /** `teleport start [--insecure] --config=…`, as Teleport Connect starts it. */
 export function agentArgs(paths: AgentPaths, insecure: boolean): string[] {
-  return ['start', ...(insecure ? ['--insecure'] : []), `--config=${paths.config}`];
+  return ['start', ...(insecure ? ['--insecure'] : []), configArg(paths)];
 }
 
 export async function spawnAgent(binary: string, paths: AgentPaths, env: Env, insecure = false): Promise<AgentProcess> {
@@ -110,7 +116,7 @@ export async function spawnAgent(binary: string, paths: AgentPaths, env: Env, in
   log.write(`# teleport-tools: started the agent (pid ${pid}) at ${new Date().toISOString()}\n`);
   let watchdog: ChildProcess;
   try {
-    watchdog = await startWatchdog(pid, env);
+    watchdog = await startWatchdog(pid, paths, env);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;

@@ -1,21 +1,25 @@
 /**
  * At most one process runs a profile's agent: a `cmc start`, or `cmc setup` while it joins. It says so
- * in `<agent dir>/teleport-tools-run.json` (its PID and the agent's); a record whose process is gone is
- * stale and taken over, under a short lock so two processes never both take it.
+ * in `<agent dir>/teleport-tools-run.json` (its PID and the agent's, each with its proof: pids.ts); a
+ * record whose process is gone, or cannot be proven to be ours, is stale and taken over, under a short
+ * lock so two processes never both take it.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { ToolsError } from '../errors.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { acquireLock } from '../artifacts/lock.js';
 import type { AgentPaths } from './paths.js';
-import { isAlive, processStartTime, signal, waitGone } from './pids.js';
+import { configArg } from './process.js';
+import { isOurs, recordProof, signalOurs, waitGone } from './pids.js';
+import type { LivenessOptions, ProcessProof } from './pids.js';
 
 export interface RunRecord {
   pid: number;
-  startTime?: string | undefined;
+  proof?: ProcessProof | undefined;
   command: 'start' | 'setup';
   since: string;
   agentPid?: number | undefined;
-  agentStartTime?: string | undefined;
+  agentProof?: ProcessProof | undefined;
 }
 
 export interface RunClaim {
@@ -34,19 +38,18 @@ export async function readRunRecord(paths: AgentPaths): Promise<RunRecord | unde
 }
 
 async function writeRecord(paths: AgentPaths, record: RunRecord): Promise<void> {
-  const tmp = `${paths.run}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
-  await rename(tmp, paths.run);
+  await writeFileAtomic(paths.run, `${JSON.stringify(record)}\n`, { mode: 0o600 });
 }
 
 /** The live run of this profile's agent, if any. */
-export async function currentRun(paths: AgentPaths): Promise<RunRecord | undefined> {
+export async function currentRun(paths: AgentPaths, opts: LivenessOptions = {}): Promise<RunRecord | undefined> {
   const record = await readRunRecord(paths);
-  return record && isAlive(record.pid, record.startTime) ? record : undefined;
+  return record && isOurs(record.pid, record.proof, opts) ? record : undefined;
 }
 
-function agentAlive(record: RunRecord): boolean {
-  return record.agentPid !== undefined && isAlive(record.agentPid, record.agentStartTime);
+/** The recorded agent, when it still runs and is provably the one the run started. */
+export function agentAlive(record: RunRecord, opts: LivenessOptions = {}): boolean {
+  return isOurs(record.agentPid, record.agentProof, opts);
 }
 
 export async function claimRun(paths: AgentPaths, command: RunRecord['command'], abort?: AbortSignal): Promise<RunClaim> {
@@ -54,21 +57,21 @@ export async function claimRun(paths: AgentPaths, command: RunRecord['command'],
   if (!lock) throw new ToolsError('ECMC', `could not lock ${paths.dir}`);
   try {
     const old = await readRunRecord(paths);
-    if (old && old.pid !== process.pid && isAlive(old.pid, old.startTime)) {
+    if (old && old.pid !== process.pid && isOurs(old.pid, old.proof)) {
       throw new ToolsError('ECMC', `the agent is already run by teleport-tools cmc ${old.command} (pid ${old.pid}); stop it first with: teleport-tools cmc stop`);
     }
     // A killed run's watchdog stops its agent within 2 s; never start a second one on the same data.
-    if (old && agentAlive(old) && !(await waitGone(old.agentPid as number, 3000, old.agentStartTime))) {
+    if (old && agentAlive(old) && !(await waitGone(old.agentPid as number, 3000, old.agentProof))) {
       throw new ToolsError('ECMC', `an agent left by an earlier run (pid ${old.agentPid}) is still running; stop it with: kill ${old.agentPid}`);
     }
-    await writeRecord(paths, { pid: process.pid, startTime: processStartTime(process.pid), command, since: new Date().toISOString() });
+    await writeRecord(paths, { pid: process.pid, proof: recordProof(process.pid), command, since: new Date().toISOString() });
   } finally {
     await lock.release();
   }
-  let agent: Pick<RunRecord, 'agentPid' | 'agentStartTime'> = {};
+  let agent: Pick<RunRecord, 'agentPid' | 'agentProof'> = {};
   return {
     async setAgent(pid) {
-      agent = { agentPid: pid, agentStartTime: processStartTime(pid) };
+      agent = { agentPid: pid, agentProof: recordProof(pid, { shows: configArg(paths) }) };
       const mine = await readRunRecord(paths);
       if (mine?.pid === process.pid) await writeRecord(paths, { ...mine, ...agent });
     },
@@ -81,23 +84,25 @@ export async function claimRun(paths: AgentPaths, command: RunRecord['command'],
 
 /**
  * Stops the profile's running agent: asks its `cmc start`/`setup` to stop (SIGTERM: it stops the agent
- * with SIGTERM, then SIGKILL after 5 s), and makes sure it is done. Returns what was running.
+ * with SIGTERM, then SIGKILL after 5 s), and makes sure it is done. Every signal goes only to a process
+ * that is provably the recorded one. Returns what was running.
  */
-export async function stopRun(paths: AgentPaths): Promise<RunRecord | undefined> {
+export async function stopRun(paths: AgentPaths, opts: LivenessOptions = {}): Promise<RunRecord | undefined> {
   const record = await readRunRecord(paths);
   if (!record) return undefined;
-  const running = isAlive(record.pid, record.startTime) && record.pid !== process.pid;
-  const agentWasAlive = agentAlive(record);
+  const running = record.pid !== process.pid && isOurs(record.pid, record.proof, opts);
+  const agentWasAlive = agentAlive(record, opts);
   if (running) {
-    signal(record.pid, 'SIGTERM');
-    if (!(await waitGone(record.pid, 8000, record.startTime))) {
-      signal(record.pid, 'SIGKILL');
-      await waitGone(record.pid, 2000, record.startTime);
+    signalOurs(record.pid, record.proof, 'SIGTERM', opts);
+    if (!(await waitGone(record.pid, 8000, record.proof, opts))) {
+      signalOurs(record.pid, record.proof, 'SIGKILL', opts);
+      await waitGone(record.pid, 2000, record.proof, opts);
     }
   }
-  if (agentAlive(record) && !(await waitGone(record.agentPid as number, 3000, record.agentStartTime))) {
-    signal(record.agentPid as number, 'SIGKILL');
-    await waitGone(record.agentPid as number, 2000, record.agentStartTime);
+  const agentPid = record.agentPid as number;
+  if (agentAlive(record, opts) && !(await waitGone(agentPid, 3000, record.agentProof, opts))) {
+    signalOurs(agentPid, record.agentProof, 'SIGKILL', opts);
+    await waitGone(agentPid, 2000, record.agentProof, opts);
   }
   await rm(paths.run, { force: true });
   return running || agentWasAlive ? record : undefined;

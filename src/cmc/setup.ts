@@ -4,6 +4,7 @@
  * Joining starts the agent, waits for its node to be in the cluster, then stops it: sharing is `cmc
  * start`'s job.
  */
+import { rm } from 'node:fs/promises';
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { addNodeToken, permissionError, removeToken } from './cluster.js';
@@ -114,8 +115,9 @@ export async function runSetup(ctx: CmcContext, print: (line: string) => void, o
         const run = await runAgentUntilJoined(ctx, { profile: profile.name, tools, paths, binary: agentBinary, command: 'setup', insecure }, async () => undefined);
         if (!run) throw new ToolsError('ECANCELLED', 'cancelled');
         const { joined } = run;
-        // The token has done its job; it expires in 5 minutes anyway.
+        // The token has done its job; it expires in 5 minutes anyway. (`tctl tokens rm` must name it.)
         await removeToken(tools, token).catch(() => undefined);
+        await rm(paths.token, { force: true });
         await updateProfileState(settings.connect, profile.name, (s) => ({
           ...s, setupCompleted: true, nodeUuid: joined.uuid, nodeName: joined.node.spec.hostname ?? joined.uuid, lastFailure: undefined,
         }));

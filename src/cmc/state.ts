@@ -1,12 +1,13 @@
 /**
  * `<userData>/teleport-tools-cmc.json`: what Connect My Computer remembers per profile between runs:
  * who set it up, whether setup finished, the node, autoStart, and the last agent failure.
- * Written whole to a temp file and renamed, so a reader never sees half of it.
+ * Written whole (writeFileAtomic), so a reader never sees half of it.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ConnectDirs } from './paths.js';
 import { stateFile } from './paths.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 export interface AgentFailure {
   at: string;
@@ -70,9 +71,7 @@ export async function updateProfileState(
     return;
   }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
 }
 
 export async function clearProfileState(dirs: ConnectDirs, profile: string): Promise<void> {

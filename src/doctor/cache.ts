@@ -9,8 +9,8 @@ import type { Settings } from '../settings.js';
 import { TOOLS, listInstalled, toolFile } from '../tools/cache.js';
 import { readManifest } from '../artifacts/manifest.js';
 import { verifyInstalled } from '../artifacts/verify.js';
-import { unsafeReason } from '../tools/safety.js';
-import type { Unsafe } from '../tools/safety.js';
+import { unsafeReason } from '../trust.js';
+import type { Unsafe } from '../trust.js';
 import type { Check } from './check.js';
 import { existingAncestor, failed, passed, shellQuote } from './check.js';
 
@@ -36,7 +36,7 @@ export async function checkCache(settings: Settings): Promise<Check> {
     }
   }
   for (const path of paths) {
-    const unsafe = await unsafeReason(path);
+    const unsafe = unsafeReason(path);
     if (!unsafe) continue;
     const what = path === cacheDir ? 'cache directory' : 'installed file';
     const detail = `${what} ${path} ${unsafe.problem}${unsafe.kind === 'symlink' ? `; ${unsafe.advice}` : ''}`;

@@ -6,12 +6,19 @@ import type { Settings } from '../settings.js';
 import { isInstalled } from '../tools/cache.js';
 import { clusterVersionsDir, listRecords } from '../tools/cluster-versions.js';
 import { profileProxyAddress } from '../tools/find.js';
+import { unsafeReason } from '../trust.js';
 import type { Check } from './check.js';
 import { failed, passed, shellQuote } from './check.js';
 
 const NAME = 'cluster-versions';
 
 export async function checkClusterVersions(settings: Settings): Promise<Check> {
+  const dir = clusterVersionsDir(settings.home);
+  const unsafe = unsafeReason(dir);
+  if (unsafe) {
+    const fix = unsafe.kind === 'mode' ? `chmod go-w ${shellQuote(dir)}` : `rm -r ${shellQuote(dir)} (the next tsh login records each cluster's version again)`;
+    return failed(NAME, `${dir} ${unsafe.problem}, so the launchers ignore the records in it`, fix);
+  }
   const records = await listRecords(settings.home);
   if (records.length === 0) return passed(NAME, `no cluster asks for a version of its own (${clusterVersionsDir(settings.home)} is empty)`);
   const listed: string[] = [];

@@ -9,13 +9,14 @@ import { describeError } from '../errors.js';
 import type { Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { LaunchPlan } from '../tools/launch.js';
-import { agentsRoot, stateFile } from '../cmc/paths.js';
+import { agentProfileName, agentsRoot, stateFile } from '../cmc/paths.js';
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 export async function afterPlan(settings: Settings, reporter: Reporter, plan: LaunchPlan): Promise<void> {
-  const { subcommand, proxyHost } = plan;
+  const { subcommand } = plan;
   if (subcommand !== 'login' && subcommand !== 'logout') return;
+  const proxyHost = plan.proxyHost === undefined ? undefined : agentProfileName(plan.proxyHost);
   try {
     if (subcommand === 'logout') {
       if (!(await exists(agentsRoot(settings.connect))) && !(await exists(stateFile(settings.connect)))) return;

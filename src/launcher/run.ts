@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   armCheckpoint(settings.crashAt);
   const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
   // Installs run in a child with lean V8 flags (tools/install-process.ts); this process has none.
-  const ctx = createToolsContext(settings, reporter, controller.signal, false, true);
+  const ctx = createToolsContext(settings, reporter, { signal: controller.signal, isolateInstalls: true });
   try {
     const plan = await planLaunch(ctx, { tool, args, self });
     await afterPlan(settings, reporter, plan);

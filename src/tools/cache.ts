@@ -71,6 +71,13 @@ export async function installedManifest(cacheDir: string, version: string, tool:
   return (await toolFile(dir, tool)) !== undefined ? manifest : undefined;
 }
 
+/** Installed versions that hold `tool` (isInstalled), newest first: each manifest read once. */
+export async function installedWith(cacheDir: string, tool: Tool): Promise<string[]> {
+  const names = await readdir(cacheDir).catch(() => [] as string[]);
+  const found = await Promise.all(names.filter(isPlainVersion).map(async (v) => ((await installedManifest(cacheDir, v, tool)) ? v : undefined)));
+  return found.filter((v): v is string => v !== undefined).sort((a, b) => compareVersions(b, a));
+}
+
 export async function isInstalled(cacheDir: string, version: string, tool: Tool = 'tsh'): Promise<boolean> {
   return (await installedManifest(cacheDir, version, tool)) !== undefined;
 }

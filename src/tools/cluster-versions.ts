@@ -2,16 +2,17 @@
  * `$TELEPORT_HOME/cluster-versions/<profile>`: the client-tools version each cluster asks for through
  * Teleport's managed updates. Same format and rules as cloud-stable-version (version-file.ts): one
  * line `X.Y.Z`, replaced atomically, written only once that version is installed. `<profile>` is
- * always a plain host name (profile.ts), never anything that could leave the directory.
+ * always a profile name (profile-name.ts), never anything that could leave the directory.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { isPlainVersion } from '../version.js';
-import { isPlainHost } from './profile.js';
-import { recordLine } from './record-line.js';
+import { isProfileName } from './profile-name.js';
+import { readQuietly, recordLine } from './record-line.js';
 import { writeVersionFile } from './version-file.js';
+import { unsafeReason } from '../trust.js';
 
 export const CLUSTER_VERSIONS_DIR = 'cluster-versions';
 
@@ -20,7 +21,7 @@ export function clusterVersionsDir(home: string): string {
 }
 
 export function recordFile(home: string, profile: string): string {
-  if (!isPlainHost(profile)) throw new ToolsError('EUSAGE', `not a plain host name, so not a profile: ${JSON.stringify(profile.slice(0, 80))}`);
+  if (!isProfileName(profile)) throw new ToolsError('EUSAGE', `not a plain host name, so not a profile: ${JSON.stringify(profile.slice(0, 80))}`);
   return join(clusterVersionsDir(home), profile);
 }
 
@@ -30,20 +31,30 @@ export type RecordState =
   /** There, but the launchers may not use it: `why` says what is wrong. */
   | { kind: 'bad'; why: string };
 
+/** Why the records directory, or `file` in it, could have been written by another user; undefined when neither could. */
+export function untrustedRecord(home: string, file?: string): string | undefined {
+  const dir = clusterVersionsDir(home);
+  const unsafe = unsafeReason(dir);
+  if (unsafe) return `is in ${dir}, which ${unsafe.problem}; ${unsafe.advice}`;
+  const own = file ? unsafeReason(file) : undefined;
+  // A link is `bad` below already, with its own words.
+  return own && own.kind !== 'symlink' ? `${own.problem}; ${own.advice}` : undefined;
+}
+
 /** What the record of `profile` holds; a symlink, a non-file, an empty or garbage file are `bad`. */
 export async function readRecord(home: string, profile: string): Promise<RecordState> {
   const file = recordFile(home, profile);
+  // A record picks what runs: one another user could have written is not used (trust.ts).
+  const untrusted = untrustedRecord(home, file);
+  if (untrusted) return { kind: 'bad', why: untrusted };
   // Synchronous, like readManifest (which says why).
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st) return { kind: 'absent' };
   if (st.isSymbolicLink()) return { kind: 'bad', why: 'is a symbolic link' };
   if (!st.isFile()) return { kind: 'bad', why: 'is not a regular file' };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { kind: 'bad', why: 'cannot be read' };
-  }
+  const text = readQuietly(file);
+  if (text === undefined) return { kind: 'bad', why: 'cannot be read' };
+  // The first line as the shims read it (record-line.ts).
   const version = recordLine(text);
   if (!isPlainVersion(version)) return { kind: 'bad', why: text === '' ? 'is empty' : 'does not hold a plain version X.Y.Z' };
   return { kind: 'ok', version };
@@ -75,7 +86,7 @@ export interface ClusterRecord {
 export async function listRecords(home: string): Promise<ClusterRecord[]> {
   const names = await readdir(clusterVersionsDir(home)).catch(() => [] as string[]);
   const records = await Promise.all(
-    names.filter(isPlainHost).filter((n) => !n.endsWith('.tmp')).sort().map(async (profile) => ({
+    names.filter(isProfileName).filter((n) => !n.endsWith('.tmp')).sort().map(async (profile) => ({
       profile,
       file: recordFile(home, profile),
       state: await readRecord(home, profile),

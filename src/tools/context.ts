@@ -23,9 +23,18 @@ export interface ToolsContext {
   close(): Promise<void>;
 }
 
-export function createToolsContext(settings: Settings, reporter: Reporter, signal: AbortSignal | undefined, explicit: boolean, isolateInstalls = false): ToolsContext {
+export interface ToolsContextOptions {
+  signal?: AbortSignal | undefined;
+  /** The user asked for this run (`teleport-tools update`): it may use the network unless TELEPORT_TOOLS_VERSION=off. */
+  requested?: boolean;
+  /** See ToolsContext.isolateInstalls. */
+  isolateInstalls?: boolean;
+}
+
+export function createToolsContext(settings: Settings, reporter: Reporter, opts: ToolsContextOptions = {}): ToolsContext {
+  const { signal, requested = false, isolateInstalls = false } = opts;
   let client: HttpClient | undefined;
-  const network = explicit && settings.pin.kind !== 'off'
+  const network = requested && settings.pin.kind !== 'off'
     ? { allowed: true, reason: 'requested' }
     : { allowed: settings.autoUpdates.enabled, reason: settings.autoUpdates.reason };
   return {

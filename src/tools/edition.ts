@@ -10,10 +10,28 @@ export interface BuildNeed {
   fips: boolean;
 }
 
-/** `edition` (auto: the cluster's, else oss) and `fips` (Linux only: Teleport publishes no macOS FIPS builds). */
+/**
+ * `edition` (auto: the cluster's, else oss) and `fips`. FIPS builds are Enterprise builds, and Linux
+ * only (docs/behaviour.md item 33): `fips: true` asks for the ent build whatever `edition` says.
+ */
 export function buildNeed(settings: Settings, clusterEdition?: string): BuildNeed {
-  const linux = !(settings.platform instanceof Error) && settings.platform.os === 'linux';
-  return { edition: resolveEdition(settings.config.edition, clusterEdition), fips: settings.config.fips && linux };
+  const fips = settings.config.fips && fipsPublishedFor(settings.platform);
+  return { edition: fips ? 'ent' : resolveEdition(settings.config.edition, clusterEdition), fips };
+}
+
+/** Teleport publishes FIPS builds for Linux alone. */
+export function fipsPublishedFor(platform: Settings['platform']): boolean {
+  return !(platform instanceof Error) && platform.os === 'linux';
+}
+
+/** What of `edition` and `fips` has no effect on this platform, for `status` (one line each). */
+export function buildSettingNotes(settings: Settings): string[] {
+  const notes: string[] = [];
+  if (settings.config.fips && !fipsPublishedFor(settings.platform)) notes.push('fips: true has no effect here: Teleport publishes FIPS builds for Linux only');
+  if (settings.config.fips && settings.config.edition === 'oss' && fipsPublishedFor(settings.platform)) {
+    notes.push('edition: oss has no effect with fips: true: FIPS builds are Enterprise builds (teleport-ent-v…-fips-bin.tar.gz)');
+  }
+  return notes;
 }
 
 export function releaseFor(settings: Settings & { platform: Platform }, version: string, need: BuildNeed = buildNeed(settings)): ReleaseRef {

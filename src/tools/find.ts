@@ -1,5 +1,5 @@
 /**
- * `GET https://<proxy>/webapi/find` (Teleport 17+ managed updates, TELEPORT.md): where the proxy is,
+ * `GET https://<proxy>/webapi/find` (Teleport 17+ managed updates): where the proxy is,
  * the request (10 s, 64 KiB, `--insecure` skips certificate checks for it alone), and what of the
  * answer the launcher uses. A body that is not what Teleport sends is an error, never half-used.
  */
@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
 import { isPlainVersion } from '../version.js';
 import type { ToolsContext } from './context.js';
-import { authorityOf, hostOfAddress, isPlainHost, readQuietly } from './profile.js';
+import { hostOfAddress, portOfAddress, profileOfAddress } from './proxy-address.js';
+import { readQuietly } from './record-line.js';
 
 /** Teleport's own client: 10 s. The answer is a few hundred bytes; 64 KiB is plenty. */
 export const FIND_TIMEOUT_MS = 10_000;
@@ -56,9 +57,9 @@ export function parseFindAnswer(body: string, source: string): FindAnswer {
 
 /** `https://<host>:<port>/webapi/find` for a proxy address as tsh takes it; undefined for one we will not ask. */
 export function findUrl(address: string): string | undefined {
-  const host = hostOfAddress(address);
-  if (!isPlainHost(host)) return undefined;
-  const port = /:(\d{1,5})$/.exec(authorityOf(address))?.[1];
+  const host = profileOfAddress(address);
+  if (host === undefined) return undefined;
+  const port = portOfAddress(address);
   const n = port === undefined ? 443 : Number(port);
   if (!(n > 0 && n < 65536)) return undefined;
   return `https://${host.includes(':') ? `[${host}]` : host}:${n}${FIND_PATH}`;

@@ -20,7 +20,7 @@ async function main(raw: string | undefined): Promise<ChildAnswer> {
   armCheckpoint(settings.crashAt, process.ppid);
   const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
   // The launcher already decided that this install may use the network.
-  const ctx = createToolsContext(settings, reporter, controller.signal, true);
+  const ctx = createToolsContext(settings, reporter, { signal: controller.signal, requested: true });
   try {
     const result = await installTools(ctx, request.version, request.opts);
     return { ok: true, downloaded: result.downloaded };

@@ -2,7 +2,7 @@
  * Installs in a Node.js process of their own, started with V8 flags that keep memory low.
  *
  * The launcher's slow path runs without V8 flags: any flag makes Node.js set aside its built-in code
- * cache, which costs a `tsh login` that installs nothing ~30 ms of compiling Node.js's own modules.
+ * cache, which makes a `tsh login` that installs nothing compile Node.js's own modules again.
  * But an install streams a 100-200 MB archive, and with the default young generation its peak RSS
  * is ~130 MiB instead of ~90. So the launcher hands the install (download, verify, publish, record,
  * retention: all of installTools) to a child started with INSTALL_NODE_FLAGS; the extra Node.js
@@ -18,7 +18,7 @@ import type { ErrorCode } from '../errors.js';
 import { readManifest } from '../artifacts/manifest.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { ToolsContext } from './context.js';
-import type { InstallToolsOptions } from './update.js';
+import type { InstallToolsOptions } from './install-options.js';
 import { versionDir } from './cache.js';
 
 /** A small young generation (flat memory while streaming) and quick WebAssembly compiles (undici's parser). */

@@ -1,22 +1,22 @@
 /**
  * The launcher's slow path: decide which binary a `tsh`/`tctl` invocation runs, installing or
  * refreshing first when that is called for. Every failure to update falls back (fail open) with one
- * warning; only "nothing to run at all" is an error.
+ * warning; only "nothing to run at all" is an error. The decisions themselves are launch-decision.ts.
  */
-import { join } from 'node:path';
 import { ToolsError, describeError, isToolsError } from '../errors.js';
 import type { ToolsContext } from './context.js';
-import { isInstalled, listInstalled, toolFile, versionDir } from './cache.js';
-import { readManifest } from '../artifacts/manifest.js';
+import { installedWith, isInstalled } from './cache.js';
 import type { Tool } from './cache.js';
 import { fetchCloudStableVersion, installTools, selectVersion } from './update.js';
 import type { Selection } from './update.js';
 import { findOnPath } from './fallback.js';
-import { checkPrivate } from './safety.js';
+import { checkPrivate, trustedTool } from './safety.js';
 import { repairIfDamaged } from './repair.js';
-import { parseTshArgs, proxyHost } from './tsh-args.js';
-import { callProfile, proxyFlag, readQuietly } from './profile.js';
+import { readCall } from './profile.js';
+import type { Call } from './profile.js';
+import { readQuietly } from './record-line.js';
 import { removeRecord } from './cluster-versions.js';
+import { afterDamage, chooseVersion, hookHost, lastResort, shouldInstall } from './launch-decision.js';
 
 export interface LaunchRequest {
   tool: Tool;
@@ -29,42 +29,23 @@ export interface LaunchPlan {
   binary: string;
   /** tsh's subcommand, when it matters to the caller (login/logout hooks). */
   subcommand: string | undefined;
-  /** login: the proxy logged in to; logout: the one logged out of (undefined: all of them). */
+  /** login: the profile logged in to; logout: the host logged out of (undefined: all of them). Case as given. */
   proxyHost: string | undefined;
 }
 
-/** The proxy a `tsh login` talks to: --proxy, else TELEPORT_PROXY, else the current profile. */
-function loginProxy(ctx: ToolsContext, flag: string | undefined, currentProfile: string | undefined): string | undefined {
-  const raw = flag ?? ctx.settings.env.TELEPORT_PROXY;
-  if (raw) return proxyHost(raw);
-  return proxyHost((currentProfile ?? '').trim());
-}
-
 async function binaryOf(ctx: ToolsContext, version: string, tool: Tool): Promise<string> {
-  const dir = versionDir(ctx.settings.cacheDir, version);
-  await checkPrivate(ctx.settings.cacheDir, 'cache directory');
-  await checkPrivate(dir, 'version directory');
-  const bin = join(dir, tool);
-  // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
-  const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
-  const real = bundled ? await toolFile(dir, tool) : bin;
-  if (!real) throw new ToolsError('EUNSAFE', `${bin} does not lead to a file inside ${dir}; remove ${dir} and the next run installs v${version} again`);
-  await checkPrivate(real, tool);
-  return bin;
+  return trustedTool(ctx.settings.cacheDir, version, tool);
 }
 
 /**
  * `tsh login`: the login check (item 12) against the proxy logged in to. Its module (and the find
  * request's) load only here: ordinary slow-path runs do not pay for them.
  */
-async function checkOnLogin(ctx: ToolsContext, args: readonly string[], profile: string): Promise<void> {
-  const { settings } = ctx;
+async function checkOnLogin(ctx: ToolsContext, call: Call, profile: string): Promise<void> {
   const { profileProxyAddress } = await import('./find.js');
   const { loginCheck } = await import('./login-check.js');
-  const address = proxyFlag(args) || settings.env.TELEPORT_PROXY || (await profileProxyAddress(settings.home, profile));
-  const end = args.indexOf('--');
-  const insecure = (end === -1 ? args : args.slice(0, end)).includes('--insecure');
-  await loginCheck(ctx, { address, profile, insecure, tool: 'tsh' });
+  const address = call.namedProxy ?? (await profileProxyAddress(ctx.settings.home, profile));
+  await loginCheck(ctx, { address, profile, insecure: call.insecure, tool: 'tsh' });
 }
 
 /** A profile record the launchers may not use (a link, empty, garbage): removed, with one warning. */
@@ -95,70 +76,82 @@ async function installSelected(ctx: ToolsContext, version: string | undefined, r
   }
 }
 
-export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise<LaunchPlan> {
+function warnAboutSettings(ctx: ToolsContext): void {
   const { settings, reporter } = ctx;
-  const cmd = req.tool === 'tsh' ? parseTshArgs(req.args) : { subcommand: undefined, proxy: undefined };
-  const isLogin = cmd.subcommand === 'login';
-  // `tsh logout` without --proxy (or TELEPORT_PROXY) logs out of every profile: no host then.
-  const logoutProxy = cmd.proxy ?? settings.env.TELEPORT_PROXY;
-  // Read once: both the login's proxy and the call's profile may come from it.
-  const currentProfile = readQuietly(settings.currentProfileFile);
-  const host = isLogin ? loginProxy(ctx, cmd.proxy, currentProfile) : cmd.subcommand === 'logout' && logoutProxy ? proxyHost(logoutProxy) : undefined;
-  const network = ctx.network.allowed;
-  const profile = callProfile({ tool: req.tool, args: req.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
-  // Before any request: a cache others could write is neither installed into nor run from, and
-  // saying so once beats a warning about the update followed by the same refusal.
-  await checkPrivate(settings.cacheDir, 'cache directory');
-
   if (settings.pin.kind === 'invalid') {
     reporter.warn(`ignoring TELEPORT_TOOLS_VERSION=${JSON.stringify(settings.pin.raw.slice(0, 40))}: use off or a version X.Y.Z`);
   }
   if (settings.configError) reporter.warn(`${describeError(settings.configError)}; automatic updates are off until it is fixed`);
+}
 
-  if (isLogin && network && settings.pin.kind !== 'version' && profile) {
-    await checkOnLogin(ctx, req.args, profile);
+/** The selected version, installed first when it is missing and requests are allowed. */
+async function installIfMissing(ctx: ToolsContext, selection: Selection, tool: Tool): Promise<{ version: string | undefined; failure: string | undefined }> {
+  const { version } = selection;
+  const there = version !== undefined && (await isInstalled(ctx.settings.cacheDir, version, tool));
+  if (!shouldInstall(there, ctx.network.allowed)) return { version, failure: undefined };
+  const attempt = await installSelected(ctx, version, selection.source === 'cluster-versions');
+  return { version: attempt.version ?? version, failure: attempt.failure };
+}
+
+/** `version`'s binary, or (damaged beyond repair) the first of `fallbacks` that checks out; else why not. */
+async function runnable(ctx: ToolsContext, version: string, fallbacks: readonly string[], tool: Tool): Promise<{ binary?: string; failure?: string }> {
+  const damaged = await repairIfDamaged(ctx, version, tool);
+  if (damaged === undefined) return { binary: await binaryOf(ctx, version, tool) };
+  // The others are only checked, never installed again: one repair attempt per run.
+  const offline = { ...ctx, network: { allowed: false, reason: '' } };
+  let fallback: string | undefined;
+  for (const v of fallbacks) {
+    if ((await repairIfDamaged(offline, v, tool)) === undefined) {
+      fallback = v;
+      break;
+    }
   }
+  const next = afterDamage(damaged, fallback);
+  if (next.version === undefined) return { failure: next.failure };
+  ctx.reporter.warn(next.warning);
+  return { binary: await binaryOf(ctx, next.version, tool) };
+}
 
+/** What runs: the selected version, else another installed one, else the tool on PATH. */
+async function chooseBinary(ctx: ToolsContext, req: LaunchRequest, profile: string | undefined): Promise<string> {
+  const { settings, reporter } = ctx;
   const selection = await selectVersion(settings, profile);
   await repairRecord(ctx, selection);
-  let { version } = selection;
-  let failure: string | undefined;
-  if (!(version && (await isInstalled(settings.cacheDir, version, req.tool))) && network) {
-    const attempt = await installSelected(ctx, version, selection.source === 'cluster-versions');
-    version = attempt.version ?? version;
-    failure = attempt.failure;
-  }
-  let chosen = version && (await isInstalled(settings.cacheDir, version, req.tool)) ? version : undefined;
-  if (!chosen) {
-    for (const v of await listInstalled(settings.cacheDir)) {
-      if (await isInstalled(settings.cacheDir, v.version, req.tool)) {
-        chosen = v.version;
-        break;
-      }
-    }
-    const why = failure ?? (version ? `v${version} is not installed` : undefined);
-    if (chosen && why) reporter.warn(`${why}; running the newest installed version, v${chosen}`);
-  }
-  if (chosen) {
-    const damaged = await repairIfDamaged(ctx, chosen, req.tool);
-    if (damaged === undefined) return { binary: await binaryOf(ctx, chosen, req.tool), subcommand: cmd.subcommand, proxyHost: host };
-    for (const v of await listInstalled(settings.cacheDir)) {
-      if (v.version !== chosen && (await isInstalled(settings.cacheDir, v.version, req.tool)) && (await repairIfDamaged({ ...ctx, network: { allowed: false, reason: '' } }, v.version, req.tool)) === undefined) {
-        reporter.warn(`${damaged}; running v${v.version}`);
-        return { binary: await binaryOf(ctx, v.version, req.tool), subcommand: cmd.subcommand, proxyHost: host };
-      }
-    }
-    failure = damaged;
+  const { version, failure } = await installIfMissing(ctx, selection, req.tool);
+  const choice = chooseVersion({ selected: version, installed: await installedWith(settings.cacheDir, req.tool), failure });
+  let why = choice.version === undefined ? choice.failure : undefined;
+  if (choice.version !== undefined) {
+    if (choice.warning) reporter.warn(choice.warning);
+    const ran = await runnable(ctx, choice.version, choice.fallbacks, req.tool);
+    if (ran.binary) return ran.binary;
+    why = ran.failure;
   }
   if (ctx.signal?.aborted) throw new ToolsError('ECANCELLED', 'cancelled, and no version is installed');
-  const onPath = await findOnPath(req.tool, settings.env.PATH, req.self);
-  if (onPath) {
-    reporter.warn(`${failure ? `${failure}; ` : ''}no Teleport client tools installed by teleport-tools; running ${onPath}`);
-    return { binary: onPath, subcommand: cmd.subcommand, proxyHost: host };
+  const last = lastResort({
+    tool: req.tool,
+    failure: why,
+    onPath: await findOnPath(req.tool, settings.env.PATH, req.self),
+    networkAllowed: ctx.network.allowed,
+    cacheDir: settings.cacheDir,
+    updatesOffReason: settings.autoUpdates.reason,
+    pinnedOff: settings.pin.kind === 'off',
+  });
+  if (last.warning) reporter.warn(last.warning);
+  if (last.binary === undefined) throw new ToolsError('ENOTOOL', last.error);
+  return last.binary;
+}
+
+export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise<LaunchPlan> {
+  const { settings } = ctx;
+  const currentProfile = readQuietly(settings.currentProfileFile);
+  const call = readCall({ tool: req.tool, args: req.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
+  // Before any request: a cache others could write is neither installed into nor run from, and
+  // saying so once beats a warning about the update followed by the same refusal.
+  await checkPrivate(settings.cacheDir, 'cache directory');
+  warnAboutSettings(ctx);
+  if (call.subcommand === 'login' && ctx.network.allowed && settings.pin.kind !== 'version' && call.profile) {
+    await checkOnLogin(ctx, call, call.profile);
   }
-  if (failure) reporter.warn(failure);
-  const fix = network
-    ? `check your network or proxy settings (HTTPS_PROXY, NODE_EXTRA_CA_CERTS) and run 'teleport-tools update'`
-    : `automatic updates are off (${settings.autoUpdates.reason}); install a version with 'teleport-tools update'${settings.pin.kind === 'off' ? ' (without TELEPORT_TOOLS_VERSION=off)' : ''}`;
-  throw new ToolsError('ENOTOOL', `no ${req.tool} to run: none is installed in ${settings.cacheDir} and none is on PATH; ${fix}`);
+  const binary = await chooseBinary(ctx, req, call.profile);
+  return { binary, subcommand: call.subcommand, proxyHost: hookHost(call) };
 }

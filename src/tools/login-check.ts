@@ -1,11 +1,11 @@
 /**
- * The login check (CONTRACT items 12 and 13): on `tsh login` (and `teleport-tools update --proxy`),
- * ask the proxy which client-tools version its cluster wants, at the same time as the cloud-stable
- * endpoint for a Cloud proxy, and record the answer for that profile. Never throws for network
- * reasons: the login runs whatever happens here.
+ * The login check (docs/behaviour.md items 12, 13 and 32): on `tsh login` (and `teleport-tools update
+ * --proxy`), ask the proxy which client-tools version its cluster wants and record the answer for that
+ * profile; only when the cluster names none does a Cloud proxy fall back to the cloud-stable endpoint.
+ * Never throws for network reasons: the login runs whatever happens here.
  */
-import { describeError, isToolsError } from '../errors.js';
-import { isPlainVersion } from '../version.js';
+import { ToolsError, describeError, isToolsError } from '../errors.js';
+import { releaseParts } from '../version.js';
 import type { ToolsContext } from './context.js';
 import { fetchFind, findUrl } from './find.js';
 import type { FindAnswer } from './find.js';
@@ -13,7 +13,8 @@ import { readRecord, removeRecord } from './cluster-versions.js';
 import { buildNeed, isInstalledFor } from './edition.js';
 import type { BuildNeed } from './edition.js';
 import { adoptVersion, fetchCloudStableVersion, installTools, selectVersion } from './update.js';
-import { isCloudHost } from './tsh-args.js';
+import { isCloudHost } from './proxy-address.js';
+import { channelVerdict, incompatibility, loginSteps } from './login-decision.js';
 
 export interface LoginCheckRequest {
   /** The proxy address as given (`host`, `host:port`, a URL). */
@@ -35,9 +36,6 @@ export interface LoginCheckOutcome {
   error?: unknown;
 }
 
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-
 function warnFailed(ctx: ToolsContext, err: unknown): void {
   if (isToolsError(err, 'ECANCELLED')) ctx.reporter.warn('update cancelled; using the installed version');
   else ctx.reporter.warn(`could not update tsh/tctl: ${describeError(err)}; using the installed version`);
@@ -57,74 +55,74 @@ export async function adoptClusterVersion(ctx: ToolsContext, profile: string, ve
   return true;
 }
 
-/** The version the cluster asks for, or undefined (managed updates off, and no follow_cluster_version). */
-function wanted(ctx: ToolsContext, answer: FindAnswer): string | undefined {
-  const au = answer.autoUpdate;
-  if (au?.toolsAutoUpdate) return au.toolsVersion;
-  if (ctx.settings.config.follow_cluster_version && answer.serverVersion && isPlainVersion(answer.serverVersion)) return answer.serverVersion;
-  return undefined;
-}
-
 export async function loginCheck(ctx: ToolsContext, req: LoginCheckRequest): Promise<LoginCheckOutcome> {
   const { settings } = ctx;
-  const cloud = isCloudHost(req.profile.toLowerCase(), settings.config.cloud_proxy_suffixes);
-  const url = findUrl(req.address);
-  // Both at once: the login waits for the slower of the two, not for their sum.
-  const found = settle(url ? fetchFind(ctx, url, req.insecure) : Promise.reject(new Error('no address')));
-  const stable = cloud ? settle(fetchCloudStableVersion(ctx)) : undefined;
-  const find = await found;
-  const outcome: LoginCheckOutcome = find.ok ? { cluster: 'unmanaged' } : { cluster: 'no-answer', error: find.error };
+  const cloud = isCloudHost(req.profile, settings.config.cloud_proxy_suffixes);
+  // The cluster first: version_url is asked only when the cluster names no version.
+  const { answer, error } = await askCluster(ctx, req);
+  const outcome: LoginCheckOutcome = answer ? { cluster: 'unmanaged' } : { cluster: 'no-answer', error };
+  const steps = loginSteps(answer, { cloud, followClusterVersion: settings.config.follow_cluster_version });
+  let refused = false;
   try {
-    if (find.ok) {
-      const need = buildNeed(settings, find.value.edition);
-      const target = wanted(ctx, find.value);
-      const managedOff = !find.value.autoUpdate?.toolsAutoUpdate;
-      // The cluster turned managed updates off (or never had them): its record goes.
-      if (managedOff && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
-      if (target) {
-        outcome.cluster = (await adoptClusterVersion(ctx, req.profile, target, need, cloud)) ? 'recorded' : 'current';
-        outcome.version = target;
-      } else if (stable) {
-        const s = await stable;
-        if (s.ok) await adoptVersion(ctx, s.value, 'detected');
-        else throw s.error;
-      }
-    } else if (stable) {
-      // No answer from the cluster (a network error, an old cluster's 404, a bad body): the record stays, and
-      // a Cloud proxy falls back to the cloud-stable version. A self-hosted one says nothing: tsh reports an
-      // unreachable proxy itself.
-      const s = await stable;
-      if (!s.ok) throw s.error;
-      await adoptVersion(ctx, s.value, 'detected');
+    if (steps.removeRecord && (await removeRecord(settings.home, req.profile))) outcome.cluster = 'record-removed';
+    if (steps.clusterVersion !== undefined) {
+      const need = buildNeed(settings, answer?.edition);
+      outcome.cluster = (await adoptClusterVersion(ctx, req.profile, steps.clusterVersion, need, cloud)) ? 'recorded' : 'current';
+      outcome.version = steps.clusterVersion;
+    } else if (steps.cloudStable) {
+      refused = await adoptCloudChannel(ctx, req.profile, answer?.serverVersion ?? (await recordedVersion(ctx, req.profile)));
     }
   } catch (err) {
     warnFailed(ctx, err);
   }
-  if (find.ok) await warnIfIncompatible(ctx, req, find.value);
+  // A refused channel answer has said all there is to say in its one line.
+  if (answer && !refused) await warnIfIncompatible(ctx, req, answer);
   return outcome;
 }
 
+/** The cluster's find answer, or why there is none (one attempt, like tsh). */
+async function askCluster(ctx: ToolsContext, req: LoginCheckRequest): Promise<{ answer?: FindAnswer; error?: unknown }> {
+  const url = findUrl(req.address);
+  try {
+    if (!url) throw new ToolsError('EUSAGE', `not a proxy address: ${JSON.stringify(req.address.slice(0, 80))}`);
+    return { answer: await fetchFind(ctx, url, req.insecure) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+async function recordedVersion(ctx: ToolsContext, profile: string): Promise<string | undefined> {
+  const record = await readRecord(ctx.settings.home, profile);
+  return record.kind === 'ok' ? record.version : undefined;
+}
+
 /**
- * Item 13: Teleport supports clients of the cluster's major version and the one before. One line
- * when the version that will run for the profile is ahead of that, or further behind.
+ * Adopts the cloud channel's answer unless it is too far behind what the cluster is known to run
+ * (channelVerdict says why). Resolves true when it refused, having said so in one line.
  */
+async function adoptCloudChannel(ctx: ToolsContext, profile: string, clusterVersion: string | undefined): Promise<boolean> {
+  const offered = await fetchCloudStableVersion(ctx);
+  const verdict = channelVerdict(offered, clusterVersion);
+  if (verdict.adopt) {
+    await adoptVersion(ctx, offered, 'detected');
+    return false;
+  }
+  ctx.reporter.warn(
+    `not adopting v${offered} from version_url: it is ${verdict.behind} major versions behind the cluster ${profile} (Teleport v${clusterVersion}); ` +
+      `keeping the installed version (the cloud channel is frozen at an old release): ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable'), or set TELEPORT_TOOLS_VERSION`,
+  );
+  return true;
+}
+
+/** Item 13: one line when the version that will run for the profile is not one the cluster supports. */
 async function warnIfIncompatible(ctx: ToolsContext, req: LoginCheckRequest, answer: FindAnswer): Promise<void> {
   if (!answer.serverVersion) return;
   const { version } = await selectVersion(ctx.settings, req.profile);
   if (!version) return;
-  // Loaded here only, and only semver's parser (the whole package costs ~45 ms of loading on every
-  // login): server versions carry pre-release tags (16.0.0-aa) that it understands.
-  const { default: parse } = await import('semver/functions/parse.js');
-  const server = parse(answer.serverVersion);
-  const ours = parse(version);
+  // Server versions carry pre-release tags (16.0.0-aa).
+  const server = releaseParts(answer.serverVersion);
+  const ours = releaseParts(version);
   if (!server || !ours) return;
-  const diff = ours.major - server.major;
-  if (diff <= 0 && diff >= -1) return;
-  const tool = req.tool ?? 'tsh';
-  const plain = `${server.major}.${server.minor}.${server.patch}`;
-  const where = diff > 0 ? `${diff} major version${diff > 1 ? 's' : ''} ahead of` : `${-diff} major versions behind`;
-  ctx.reporter.warn(
-    `${tool} v${version} is ${where} the cluster ${req.profile} (Teleport v${answer.serverVersion}), which supports clients of v${server.major} and v${server.major - 1}: ` +
-      `use a matching version with TELEPORT_TOOLS_VERSION=${plain}, or ask the cluster's admins to enable managed updates ('tctl autoupdate client-tools enable')`,
-  );
+  const line = incompatibility({ tool: req.tool ?? 'tsh', version, ours, profile: req.profile, serverVersion: answer.serverVersion, server });
+  if (line) ctx.reporter.warn(line);
 }

@@ -1,37 +1,27 @@
 /**
- * We never install into, or run from, a place another user could have written: a cache directory or
- * binary writable by group or others, or owned by someone else, is refused with the fix.
+ * Binaries of the cache run only when `cache/`, `cache/<version>/` and the binary itself are trusted
+ * (trust.ts): every Node.js path that runs tsh or tctl from the cache asks here first.
  */
-import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import { ToolsError } from '../errors.js';
+import { readManifest } from '../artifacts/manifest.js';
+import { checkPrivate } from '../trust.js';
+import type { Tool } from './cache.js';
+import { toolFile, versionDir } from './cache.js';
 
-export interface Unsafe {
-  kind: 'symlink' | 'owner' | 'mode';
-  /** What is wrong, following "<what> <path> ". */
-  problem: string;
-  /** What to do, in the launcher's words. */
-  advice: string;
-}
+export { checkPrivate, unsafeReason } from '../trust.js';
+export type { Unsafe } from '../trust.js';
 
-/** Why `path` is not safe to install into or run from; undefined when it is (or does not exist). */
-export async function unsafeReason(path: string): Promise<Unsafe | undefined> {
-  // Synchronous, like readManifest (which says why).
-  const s = lstatSync(path, { throwIfNoEntry: false });
-  if (!s) return undefined;
-  if (s.isSymbolicLink()) {
-    return { kind: 'symlink', problem: 'is a symbolic link', advice: 'teleport-tools only uses a real directory there (remove the link)' };
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && s.uid !== uid && s.uid !== 0) {
-    return { kind: 'owner', problem: `belongs to another user (uid ${s.uid})`, advice: 'remove it or fix its owner' };
-  }
-  if ((s.mode & 0o022) !== 0) {
-    return { kind: 'mode', problem: `is writable by group or others (mode ${(s.mode & 0o777).toString(8)})`, advice: `run: chmod go-w '${path}'` };
-  }
-  return undefined;
-}
-
-export async function checkPrivate(path: string, what: string): Promise<void> {
-  const unsafe = await unsafeReason(path);
-  if (unsafe) throw new ToolsError('EUNSAFE', `${what} ${path} ${unsafe.problem}; ${unsafe.advice}`);
+/** `cache/<version>/<tool>` once the cache, the version directory and the binary are checked; else EUNSAFE with the fix. */
+export async function trustedTool(cacheDir: string, version: string, tool: Tool): Promise<string> {
+  const dir = versionDir(cacheDir, version);
+  checkPrivate(cacheDir, 'cache directory');
+  checkPrivate(dir, 'version directory');
+  const bin = join(dir, tool);
+  // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
+  const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
+  const real = bundled ? await toolFile(dir, tool) : bin;
+  if (!real) throw new ToolsError('EUNSAFE', `${bin} does not lead to a file inside ${dir}; remove ${dir} and the next run installs v${version} again`);
+  checkPrivate(real, tool);
+  return bin;
 }

@@ -8,6 +8,7 @@ import { ToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { parseVersionBody } from '../version.js';
 import { archiveName } from '../artifacts/release.js';
+import type { Platform } from '../artifacts/release.js';
 import type { InstallResult } from '../artifacts/install.js';
 import type { Settings } from '../settings.js';
 import type { ToolsContext } from './context.js';
@@ -16,7 +17,7 @@ import { readVersionFile, writeVersionFile } from './version-file.js';
 import { checkPrivate } from './safety.js';
 import { readRecord, recordFile, recordedVersions, writeRecord } from './cluster-versions.js';
 import { buildNeed, isInstalledFor, releaseFor } from './edition.js';
-import type { BuildNeed } from './edition.js';
+import type { InstallToolsOptions } from './install-options.js';
 
 /** RFD 0144: 10 s, a tiny body. */
 export const VERSION_TIMEOUT_MS = 10_000;
@@ -34,7 +35,7 @@ export interface Selection {
 }
 
 /**
- * The version the launchers run (CONTRACT item 1): a pin from the environment, else the record of
+ * The version the launchers run (docs/behaviour.md item 1): a pin from the environment, else the record of
  * the call's profile, else cloud-stable-version.
  */
 export async function selectVersion(settings: Settings, profile?: string): Promise<Selection> {
@@ -71,35 +72,30 @@ export async function fetchCloudStableVersion(ctx: ToolsContext): Promise<string
   return parseVersionBody(body, url);
 }
 
-export interface InstallToolsOptions {
-  /** Record the version in cloud-stable-version once installed. */
-  record: boolean;
-  /** The installed version is damaged: install it again unless, under the lock, it checks out. */
-  repair?: boolean;
-  /** Record it as this profile's cluster version once installed. */
-  profile?: string | undefined;
-  /** Which build (default: the settings'; `edition: auto` without a cluster answer is oss). */
-  need?: BuildNeed | undefined;
-}
-
 /** Installs tsh and tctl of `version` (if missing), then records and prunes under the same lock. */
 export async function installTools(ctx: ToolsContext, version: string, opts: InstallToolsOptions): Promise<InstallResult> {
   requireNetwork(ctx);
-  const { settings, reporter } = ctx;
+  const { settings } = ctx;
   if (settings.platform instanceof ToolsError) throw settings.platform;
   await checkPrivate(settings.cacheDir, 'cache directory');
   if (ctx.isolateInstalls) {
     const { installInChild } = await import('./install-process.js');
     return installInChild(ctx, version, opts);
   }
+  return installInThisProcess(ctx, version, opts, settings.platform);
+}
+
+/** installTools' work: download, verify, publish, then record and prune under the cache lock. */
+async function installInThisProcess(ctx: ToolsContext, version: string, opts: InstallToolsOptions, platform: Platform): Promise<InstallResult> {
+  const { settings, reporter } = ctx;
   let started = false;
   let recorded = false;
-  const release = releaseFor({ ...settings, platform: settings.platform }, version, opts.need);
+  const release = releaseFor({ ...settings, platform }, version, opts.need);
   const record = async (): Promise<void> => {
     if (opts.record) await writeVersionFile(settings.versionFile, version);
     if (opts.profile) await writeRecord(settings.home, opts.profile, version);
   };
-  // Loaded on demand: the archive, digest and lock modules cost ~45 ms to load, and most launcher
+  // Loaded on demand: the archive, digest and lock modules are slow to load, and most launcher
   // runs (an up-to-date `tsh login`) never install anything.
   const { installRelease } = await import('../artifacts/install.js');
   const { versionIntact } = await import('../artifacts/verify.js');

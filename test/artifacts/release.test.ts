@@ -36,7 +36,8 @@ describe('release naming', () => {
   test('archive names for every edition, OS, CPU and FIPS', () => {
     assert.equal(archiveName(ref()), 'teleport-v13.2.3-linux-amd64-bin.tar.gz');
     assert.equal(archiveName(ref({ edition: 'ent' })), 'teleport-ent-v13.2.3-linux-amd64-bin.tar.gz');
-    assert.equal(archiveName(ref({ fips: true })), 'teleport-v13.2.3-linux-amd64-fips-bin.tar.gz');
+    // FIPS builds are Enterprise builds: Teleport publishes no teleport-v…-fips-bin.tar.gz.
+    assert.throws(() => archiveName(ref({ fips: true })), /FIPS builds are Enterprise builds/);
     assert.equal(archiveName(ref({ edition: 'ent', fips: true, platform: { os: 'linux', arch: 'arm64' } })), 'teleport-ent-v13.2.3-linux-arm64-fips-bin.tar.gz');
     assert.equal(archiveName(ref({ platform: { os: 'darwin', arch: 'arm64' } })), 'teleport-v13.2.3-darwin-arm64-bin.tar.gz');
     assert.equal(archiveName(ref({ platform: { os: 'linux', arch: '386' } })), 'teleport-v13.2.3-linux-386-bin.tar.gz');

@@ -8,27 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PING_PATH } from '../helpers/cdn-server.js';
+import { localUser } from '../helpers/local-users.js';
 import { findConfigUsers, joinedArgsName, namesConfig, parsePs } from '../../src/cmc/connect-agent.js';
-import { assertNothingLeft, cmcStatus, fixture, interrupt, isAlive, profileState, setUpSandbox, standInAgent, startWorld, waitGone } from './support.js';
+import { Running, assertNothingLeft, cmcStatus, fixture, interrupt, isAlive, profileState, setUpSandbox, standInAgent, startWorld, waitGone } from './support.js';
 
 const CONFIG = '/Users/a b/Library/Application Support/Teleport Connect/agents/teleport.example.com/config.yaml';
 
 describe('finding an agent by its config path', () => {
   test('macOS: ps lines are parsed, and the path counts only as a whole argument', () => {
     const ps = [
-      '    1 /sbin/launchd',
-      `  812 /Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/teleport start --config=${CONFIG}`,
-      `  813 /usr/local/bin/teleport start --insecure --config=${CONFIG} --debug`,
-      `  814 /bin/cat ${CONFIG}`,
-      `  815 /bin/cat /tmp/copy${CONFIG}`,
-      `  816 /bin/cat ${CONFIG}.bak`,
-      `  817 teleport start --config=${CONFIG.replace('/config.yaml', '.old/config.yaml')}`,
-      '  818 ',
+      '    1     0 /sbin/launchd',
+      `  812   501 /Applications/Teleport Connect.app/Contents/MacOS/tsh.app/Contents/MacOS/teleport start --config=${CONFIG}`,
+      `  813   501 /usr/local/bin/teleport start --insecure --config=${CONFIG} --debug`,
+      `  814   501 /bin/cat ${CONFIG}`,
+      `  815   501 /bin/cat /tmp/copy${CONFIG}`,
+      `  816   501 /bin/cat ${CONFIG}.bak`,
+      `  817   501 teleport start --config=${CONFIG.replace('/config.yaml', '.old/config.yaml')}`,
+      '  818   502 ',
       'garbage line',
       '',
     ].join('\n');
     const list = parsePs(ps);
     assert.deepEqual(list.map((p) => p.pid), [1, 812, 813, 814, 815, 816, 817, 818]);
+    assert.deepEqual(list.map((p) => p.uid), [0, 501, 501, 501, 501, 501, 501, 502]);
     assert.deepEqual(list.filter((p) => namesConfig(p, CONFIG)).map((p) => p.pid), [812, 813, 814]);
     assert.equal(joinedArgsName(CONFIG, CONFIG), true);
     assert.equal(joinedArgsName(`x${CONFIG}`, CONFIG), false);
@@ -36,10 +38,10 @@ describe('finding an agent by its config path', () => {
   });
 
   test('Linux: one argument each; entries that vanish or cannot be read are skipped; other OSes find nothing', async (t) => {
-    assert.equal(namesConfig({ pid: 1, argv: ['teleport', 'start', `--config=${CONFIG}`] }, CONFIG), true);
-    assert.equal(namesConfig({ pid: 1, argv: ['teleport', 'start', '--config', CONFIG] }, CONFIG), true);
-    assert.equal(namesConfig({ pid: 1, argv: ['teleport', 'start', `--config=/x${CONFIG}`] }, CONFIG), false);
-    assert.equal(namesConfig({ pid: 1, argv: ['sh', '-c', `teleport start --config=${CONFIG}`] }, CONFIG), false);
+    assert.equal(namesConfig({ pid: 1, uid: 0, argv: ['teleport', 'start', `--config=${CONFIG}`] }, CONFIG), true);
+    assert.equal(namesConfig({ pid: 1, uid: 0, argv: ['teleport', 'start', '--config', CONFIG] }, CONFIG), true);
+    assert.equal(namesConfig({ pid: 1, uid: 0, argv: ['teleport', 'start', `--config=/x${CONFIG}`] }, CONFIG), false);
+    assert.equal(namesConfig({ pid: 1, uid: 0, argv: ['sh', '-c', `teleport start --config=${CONFIG}`] }, CONFIG), false);
 
     // A process table of our own: 20 names the config; 21 has vanished (no cmdline); 22 is a
     // directory where cmdline should be; 23 holds the path inside another one; `self` is no PID.
@@ -57,6 +59,8 @@ describe('finding an agent by its config path', () => {
     await entry('self', `teleport\0start\0--config=${CONFIG}\0`);
     assert.deepEqual(await findConfigUsers(CONFIG, [], 'linux', { procRoot: root }), [20]);
     assert.deepEqual(await findConfigUsers(CONFIG, [20], 'linux', { procRoot: root }), [], 'our own agent is excluded');
+    const stranger = (process.getuid?.() ?? 0) + 1;
+    assert.deepEqual(await findConfigUsers(CONFIG, [], 'linux', { procRoot: root, uid: stranger }), [], "only the user's own processes count");
     assert.deepEqual(await findConfigUsers(CONFIG, [], 'linux', { procRoot: join(root, 'missing') }), [], 'no process table: nothing found');
     assert.deepEqual(await findConfigUsers(CONFIG, [], 'freebsd', { procRoot: root }), []);
   });
@@ -117,5 +121,27 @@ describe('Teleport Connect running an agent for the profile', { concurrency: tru
     assert.equal(status.runBy?.pid, run.pid);
     await interrupt(run);
     await assertNothingLeft(sb);
+  });
+});
+
+describe("another user's process naming our agent's config", () => {
+  test('is not Teleport Connect: setup, status and remove go ahead, and it is never signalled', async (t) => {
+    const mallory = await localUser(t);
+    if (typeof mallory === 'string') return t.skip(mallory);
+    const { sb } = await fixture(t);
+    const config = join(sb.agentDir, 'config.yaml');
+    // What any local user can start: a process whose arguments name our agent's config.
+    const blocker = new Running(mallory.spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30); console.log("ready")', 'start', `--config=${config}`]));
+    t.after(async () => {
+      blocker.child.kill('SIGKILL');
+      await blocker.exited;
+    });
+    await blocker.waitFor(/ready/);
+    const setup = await sb.cmc(['setup']);
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.equal((await cmcStatus(sb)).sharedByConnect, null);
+    const removed = await sb.cmc(['remove']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.ok(isAlive(blocker.pid), 'never signalled');
   });
 });

@@ -4,7 +4,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CmcSandbox, World } from './support.js';
-import { assertNothingLeft, interrupt, isAlive, profileState, setUpSandbox, share, startWorld } from './support.js';
+import { assertNothingLeft, interrupt, isAlive, profileState, setUpSandbox, share, standInAgent, startWorld } from './support.js';
 
 let world: World;
 before(async () => {
@@ -87,6 +87,24 @@ describe('tsh logout through the launcher', { concurrency: true }, () => {
     assert.equal(await exists(sb.agentDir), false);
     assert.ok(await exists(join(other, 'config.yaml')));
     await assertNothingLeft(sb);
+  });
+});
+
+describe("tsh logout beside Teleport Connect's agent", () => {
+  test('leaves the agent directory Connect runs from alone, says so, and logs out', async (t) => {
+    const sb = await setUp(t);
+    const connect = standInAgent(t, join(sb.agentDir, 'config.yaml'));
+    await connect.waitFor(/ready/);
+    const r = await sb.tool('tsh', ['logout']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Logged out all users from all proxies\./, 'the real tsh logout ran');
+    assert.ok(
+      r.stderr.split('\n').includes(`teleport-tools: warning: left ${sb.agentDir} alone: Teleport Connect's agent (pid ${connect.pid}) is sharing this computer with ${sb.profile} from it; stop sharing in Teleport Connect to remove it`),
+      r.stderr,
+    );
+    assert.ok(await exists(join(sb.agentDir, 'config.yaml')), 'the agent directory is still there');
+    assert.equal((await profileState(sb))?.setupCompleted, true, 'its state too');
+    assert.ok(isAlive(connect.pid), 'never signalled');
   });
 });
 

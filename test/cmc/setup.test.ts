@@ -14,8 +14,35 @@ const OWNER = 'teleport.dev/connect-my-computer/owner';
 
 const archive = (world: World): string => `/${world.release.archiveName}`;
 
+/** What the fake programs recorded (FAKE_TELEPORT_ARGV_LOG): each run's tool and arguments, token files, ps samples. */
+async function argvLog(file: string): Promise<string[][]> {
+  return (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+}
+
 // Each test has a proxy and a sandbox of its own: they run side by side.
 describe('cmc setup', { concurrency: true }, () => {
+  test('the join token is on no command line: it travels in a 0600 file named by --token, gone after the join', async (t) => {
+    const { sb } = await fixture(t);
+    const log = join(sb.root, 'argv.log');
+    const r = await sb.cmc(['setup'], { FAKE_TELEPORT_ARGV_LOG: log });
+    assert.equal(r.code, 0, r.stderr);
+    const runs = await argvLog(log);
+    // `tctl tokens rm <token>` must name it (and runs once the node has joined): the one exception.
+    const rm = runs.filter((a) => a[0] === 'tctl' && a.includes('tokens') && a.includes('rm'));
+    assert.equal(rm.length, 1);
+    const token = rm[0]?.at(-1) ?? '';
+    assert.match(token, /^[0-9a-f]{32}$/);
+    const tokenFile = join(sb.agentDir, 'teleport-tools-join-token');
+    assert.ok(runs.some((a) => a[0] === 'teleport' && a.includes('configure') && a.includes(`--token=${tokenFile}`)), 'configure was given the file');
+    assert.deepEqual(runs.filter((a) => a[0] === 'token-file'), [['token-file', tokenFile, '600']]);
+    const samples = runs.filter((a) => a[0] === 'ps');
+    assert.ok(samples.length >= 1 && samples.every((a) => (a[1] ?? '').includes(`--config=${join(sb.agentDir, 'config.yaml')}`)), 'ps sampled while the agent ran');
+    const seen = runs.filter((a) => a !== rm[0] && a.join('\n').includes(token));
+    assert.deepEqual(seen, [], 'the token is on no other command line, and in no ps line');
+    assert.equal(await stat(tokenFile).then(() => true, () => false), false, 'the token file is gone after the join');
+    await assertNothingLeft(sb);
+  });
+
   test('runs the four steps: role, agent, config, join; the node is in the cluster and the agent stopped', async (t) => {
     const { world, sb } = await fixture(t);
     const downloads = world.cdn.count(archive(world));
@@ -71,16 +98,18 @@ describe('cmc setup', { concurrency: true }, () => {
 
   test('runs again safely: nothing downloaded again, the role left alone, a fresh token and config, the same node', async (t) => {
     const { world, sb } = await fixture(t);
-    assert.equal((await sb.cmc(['setup'])).code, 0);
+    const log = join(sb.root, 'argv.log');
+    assert.equal((await sb.cmc(['setup'], { FAKE_TELEPORT_ARGV_LOG: log })).code, 0);
     const config = join(sb.agentDir, 'config.yaml');
     const firstConfig = await readFile(config, 'utf8');
+    const firstInode = (await stat(config)).ino;
     // An admin edits the role meanwhile: setup must not overwrite it.
     await sb.cluster.update((s) => {
       const allow = s.roles[ROLE]?.spec.allow;
       if (allow) allow.logins = [...(allow.logins ?? []), 'admin-added'];
     });
     const downloads = world.cdn.count(archive(world));
-    const r = await sb.cmc(['setup']);
+    const r = await sb.cmc(['setup'], { FAKE_TELEPORT_ARGV_LOG: log });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /role connect-my-computer-alice exists; user alice has it/);
     assert.match(r.stdout, /verified teleport v13\.2\.3/);
@@ -91,9 +120,14 @@ describe('cmc setup', { concurrency: true }, () => {
     assert.equal(Object.keys(cluster.nodes).length, 1, 'the same node');
     assert.deepEqual(cluster.tokens, {});
     const secondConfig = await readFile(config, 'utf8');
-    const token = (text: string) => /token_name: (\S+)/.exec(text)?.[1];
-    assert.ok(token(firstConfig) && token(secondConfig));
-    assert.notEqual(token(secondConfig), token(firstConfig), 'a fresh token in a new config');
+    const token = (text: string) => /token_name: (.+)$/m.exec(text)?.[1];
+    const tokenFile = join(sb.agentDir, 'teleport-tools-join-token');
+    assert.equal(token(firstConfig), tokenFile, 'the config names the token file');
+    assert.equal(token(secondConfig), tokenFile);
+    assert.notEqual((await stat(config)).ino, firstInode, 'a new config file');
+    const used = (await argvLog(log)).filter((a) => a[0] === 'tctl' && a.includes('rm')).map((a) => a.at(-1));
+    assert.equal(used.length, 2);
+    assert.notEqual(used[0], used[1], 'a fresh token');
     await assertNothingLeft(sb);
   });
 

@@ -21,6 +21,7 @@ import { CLI, createSandbox } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 import { FakeCluster, defaultCluster } from '../helpers/fake-cluster.js';
 import { tlsPems } from '../helpers/tls.js';
+import { pidRuns } from '../../src/process-liveness.js';
 import type { FakeClusterState } from '../helpers/fake-cluster.js';
 
 export const VERSION = '13.2.3';
@@ -232,22 +233,9 @@ export class Running {
   }
 }
 
+/** A process (anyone's, not a zombie) runs under `pid`: the product's own check. */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie has exited; only its parent's (or init's) wait is missing.
-  return !/^\S+ \(.*\) Z/.test(readStat(pid));
-}
-
-function readStat(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return '';
-  }
+  return pidRuns(pid);
 }
 
 /** Polls until `pid` is gone; returns how long that took (ms), or fails after `ms`. */

@@ -83,7 +83,7 @@ async function run(req: DriverRequest, signal: AbortSignal): Promise<InstallResu
       downloadProgress: (p) => onProgress(p.received),
       downloadEnd: () => undefined,
     };
-    const ctx = createToolsContext(settings, quiet, signal, true);
+    const ctx = createToolsContext(settings, quiet, { signal, requested: true });
     try {
       return await installTools(ctx, req.version, { record: true });
     } finally {

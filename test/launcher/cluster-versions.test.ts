@@ -115,19 +115,14 @@ describe('cluster-managed versions', () => {
     assert.equal(self.count(FIND_PATH), 2);
   });
 
-  test('two clusters at once: the Cloud answer wins over version_url, both requests run together; then managed updates off, follow_cluster_version, a compatibility warning', async () => {
+  test('two clusters at once: the Cloud cluster is asked first and its answer wins, version_url is never asked; then managed updates off, follow_cluster_version, a compatibility warning', async () => {
     const sb = await user();
     self.setFind(managed(SELF));
     cloud.setFind(managed(CLOUD, { server_version: CLOUD, edition: 'oss' }));
-    // Both requests must be in flight together before either is answered.
-    const findGate = cloud.gate(FIND_PATH);
-    const versionGate = cloud.gate(VERSION_PATH);
-    const login = sb.tool('tsh', ['login', `--proxy=${cloudProxy}`]);
-    await Promise.all([findGate.arrived(1), versionGate.arrived(1)]);
-    findGate.release();
-    versionGate.release();
-    const r = await login;
+    const r = await sb.tool('tsh', ['login', `--proxy=${cloudProxy}`]);
     assert.deepEqual(ours(r), [`New client tools version for 127.0.0.1 detected: v${CLOUD}`, `Updated tsh/tctl to version v${CLOUD}!`]);
+    assert.equal(cloud.count(FIND_PATH), 1);
+    assert.equal(cloud.count(VERSION_PATH), 0, 'one request: the cluster named a version');
     assert.equal(await record(sb, '127.0.0.1'), `${CLOUD}\n`);
     assert.equal(await stable(sb), `${CLOUD}\n`, 'for a Cloud proxy the version adopted is also cloud-stable');
     await sb.tool('tsh', ['login', `--proxy=${selfProxy}`]);
@@ -200,6 +195,40 @@ describe('cluster-managed versions', () => {
     const wins = await sb.tool('tsh', ['login', `--proxy=${cloudProxy}`]);
     assert.deepEqual(ours(wins), [`New client tools version for 127.0.0.1 detected: v${STABLE}`, `Updated tsh/tctl to version v${STABLE}!`]);
     assert.equal(await stable(sb), `${STABLE}\n`);
+  });
+
+  test('a frozen cloud channel never moves a Cloud user back: more than one major behind the cluster is not adopted, with one warning; the guard uses the record when find fails', async () => {
+    const sb = await user();
+    assert.equal((await sb.cli(['update', '--version', CLOUD])).code, 0);
+    const unmanaged = { server_version: CLOUD, min_client_version: '17.0.0', cluster_name: 'acme', edition: 'oss', proxy: {}, auth: {} };
+    cloud.setFind(unmanaged);
+    cloud.setVersion('v14.4.1');
+    cloud.requests.length = 0;
+    const frozen = await sb.tool('tsh', ['login', `--proxy=${cloudProxy}`]);
+    assert.deepEqual(ours(frozen).length, 1, frozen.stderr);
+    assert.match(frozen.stderr, /^teleport-tools: warning: not adopting v14\.4\.1 from version_url: it is 4 major versions behind the cluster 127\.0\.0\.1 \(Teleport v18\.0\.1\); keeping the installed version/m);
+    assert.match(frozen.stderr, /^ERROR: FAKE_TELEPORT_CLUSTER is not set/m, 'tsh login ran');
+    assert.deepEqual(cloud.requests.map((q) => q.path), [FIND_PATH, VERSION_PATH], 'the cluster first');
+    assert.equal(await stable(sb), `${CLOUD}\n`);
+    assert.equal(await runs(sb, 'tsh', [`--proxy=${cloudProxy}`]), CLOUD, 'the login runs with the cluster\'s version');
+
+    // One major behind is within what the cluster supports: adopted as before.
+    cloud.setVersion(`v${SELF}`);
+    const near = await sb.tool('tsh', ['login', `--proxy=${cloudProxy}`]);
+    assert.deepEqual(ours(near), [`New cloud-stable version of Teleport detected: v${SELF}`, `Updated tsh/tctl to version v${SELF}!`]);
+    assert.equal(await stable(sb), `${SELF}\n`);
+
+    // The cluster does not answer (a hang past the time limit): its record is the last thing known of it.
+    await mkdir(join(sb.teleportHome, 'cluster-versions'));
+    await writeFile(join(sb.teleportHome, 'cluster-versions', '127.0.0.1'), `${CLOUD}\n`);
+    cloud.behave(FIND_PATH, { kind: 'hang' });
+    cloud.setVersion('v14.4.1');
+    const silent = await sb.tool('tsh', ['login', `--proxy=${cloudProxy}`], { TELEPORT_TOOLS_HTTP_TIMEOUT: '1' });
+    assert.deepEqual(ours(silent).length, 1, silent.stderr);
+    assert.match(silent.stderr, /^teleport-tools: warning: not adopting v14\.4\.1 from version_url: it is 4 major versions behind the cluster 127\.0\.0\.1 \(Teleport v18\.0\.1\)/m);
+    assert.equal(await stable(sb), `${SELF}\n`);
+    assert.equal(await record(sb, '127.0.0.1'), `${CLOUD}\n`, 'the record stays');
+    assert.equal(cloud.requests.filter((q) => q.path.includes('14.4.1')).length, 0, 'nothing of v14.4.1 downloaded');
   });
 
   test('--insecure skips certificate checks for the find request alone; edition auto follows the cluster, and ent serves oss', async () => {

@@ -1,10 +1,12 @@
 // First run, missing versions and the fallback order: newest installed, the next tsh on PATH that is
 // not a launcher, else a clear error. Never a loop through a launcher.
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { VERSION_PATH } from '../helpers/cdn-server.js';
+import { buildRelease, currentPlatform } from '../helpers/release.js';
 import { SHIMS } from '../helpers/sandbox.js';
 import { paths, world } from './world.js';
 
@@ -18,6 +20,23 @@ describe('first run and fallback', () => {
     assert.equal(await readFile(join(w.sb.teleportHome, 'cloud-stable-version'), 'utf8'), '13.2.3\n');
     assert.deepEqual(paths(w.cdn), [VERSION_PATH, `${await w.archivePath('13.2.3')}.sha256`, await w.archivePath('13.2.3')]);
     assert.deepEqual(await w.sb.cacheEntries(), ['13.2.3']);
+  });
+
+  test('fips: true installs the Enterprise FIPS build (the only FIPS build Teleport publishes), whatever edition says', async (t) => {
+    const w = await world([], '13.2.3', t);
+    const dir = await mkdtemp(join(tmpdir(), 'tt-fips-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const fips = await buildRelease({ dir, version: '13.2.3', edition: 'ent', fips: true, ...currentPlatform() });
+    assert.match(fips.archiveName, /^teleport-ent-v13\.2\.3-linux-[a-z0-9]+-fips-bin\.tar\.gz$/);
+    w.cdn.serveRelease(fips);
+    await mkdir(join(w.sb.teleportHome, 'config'), { recursive: true });
+    await writeFile(join(w.sb.teleportHome, 'config', 'tools.yaml'), 'edition: oss\nfips: true\n');
+    const r = await w.sb.tool('tsh', ['version']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /v13\.2\.3/);
+    assert.deepEqual(paths(w.cdn), [VERSION_PATH, `/${fips.archiveName}.sha256`, `/${fips.archiveName}`]);
+    const status = await w.sb.cli(['status']);
+    assert.match(status.stdout, /edition: oss has no effect with fips: true: FIPS builds are Enterprise builds/);
   });
 
   test('a pinned version that is missing is installed, and cloud-stable-version is not written', async (t) => {

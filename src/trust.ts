@@ -1,0 +1,56 @@
+/**
+ * What teleport-tools trusts on disk (docs/behaviour.md item 26): a path it installs into, runs from or
+ * takes settings from must belong to the user or root, be writable by no one else, and not be a link.
+ * Anything else is refused with one line naming the path and the fix.
+ */
+import { lstatSync, statSync } from 'node:fs';
+import { ToolsError } from './errors.js';
+
+export interface Unsafe {
+  kind: 'symlink' | 'owner' | 'mode';
+  /** What is wrong, following "<what> <path> ". */
+  problem: string;
+  /** What to do, in the launcher's words. */
+  advice: string;
+}
+
+function quoted(path: string): string {
+  return `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+export interface TrustOptions {
+  /**
+   * Judge what a link leads to instead of refusing the link: for a settings file, which dotfile
+   * managers link into place.
+   */
+  followLinks?: boolean;
+}
+
+/** Why `path` is not safe to install into, run from or read settings from; undefined when it is (or does not exist). */
+export function unsafeReason(path: string, opts: TrustOptions = {}): Unsafe | undefined {
+  // Synchronous, like readManifest (which says why).
+  const s = (opts.followLinks ? statSync : lstatSync)(path, { throwIfNoEntry: false });
+  if (!s) return undefined;
+  if (s.isSymbolicLink()) {
+    return { kind: 'symlink', problem: 'is a symbolic link', advice: 'teleport-tools only uses a real directory there (remove the link)' };
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && s.uid !== uid && s.uid !== 0) {
+    return { kind: 'owner', problem: `belongs to another user (uid ${s.uid})`, advice: `remove it or fix its owner: sudo chown -R "$(id -un)" ${quoted(path)}` };
+  }
+  if ((s.mode & 0o022) !== 0) {
+    return { kind: 'mode', problem: `is writable by group or others (mode ${(s.mode & 0o777).toString(8)})`, advice: `run: chmod go-w ${quoted(path)}` };
+  }
+  return undefined;
+}
+
+/** The one line for an unsafe path: `<what> <path> <problem>; <advice>`. */
+export function unsafeLine(path: string, what: string, unsafe: Unsafe): string {
+  return `${what} ${path} ${unsafe.problem}; ${unsafe.advice}`;
+}
+
+/** Throws EUNSAFE with the one line when `path` is not safe. */
+export function checkPrivate(path: string, what: string): void {
+  const unsafe = unsafeReason(path);
+  if (unsafe) throw new ToolsError('EUNSAFE', unsafeLine(path, what, unsafe));
+}
