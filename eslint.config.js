@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/http.ts', 'src/http-native.ts'],
+    ignores: ['src/http.ts', 'src/http-native.ts', 'src/http-transport.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [

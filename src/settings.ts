@@ -3,7 +3,7 @@
  * Nothing below the entry points reads process.env.
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultConfig, readConfigFile } from './config.js';
 import type { ToolsConfig } from './config.js';
 import { ToolsError } from './errors.js';
@@ -84,7 +84,9 @@ export interface LoadOptions {
 export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   const { env } = opts;
   const userHome = env.HOME || homedir();
-  const home = env.TELEPORT_HOME || join(userHome, '.tsh');
+  // A relative TELEPORT_HOME is taken against the working directory, as tsh (and the sh launchers) take
+  // it, once: every path below, and every path the launchers print, is absolute.
+  const home = resolve(env.TELEPORT_HOME || join(userHome, '.tsh'));
   const configFile = join(home, 'config', 'tools.yaml');
 
   let fromFile: Partial<ToolsConfig> = {};

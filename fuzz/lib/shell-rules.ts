@@ -1,6 +1,6 @@
 /**
- * The shims' own rules, run by a real shell: the part of shims/tsh and shims/tctl between `home=` and
- * `bin=` (the arguments, the call's profile, the version records, the plain-version filter), lifted
+ * The shims' own rules, run by a real shell: the part of shims/tsh and shims/tctl from `home=` through
+ * the plain-version filter (the arguments, the call's profile, the version records), lifted
  * out of the files as they are and wrapped in a function that prints what it decided. One long-lived
  * shell reads case after case on its standard input (a process per case would be far too slow).
  */
@@ -29,13 +29,18 @@ export interface ShimCase {
 
 const SHIMS = new URL('../../../shims/', import.meta.url);
 
-/** The shim's decision code: the lines after `home=...` up to (not including) `bin=...`. */
+/**
+ * The shim's decision code: from after the `home=...` assignment (and the `case $home` block that
+ * makes it absolute) through the `case` that keeps only a plain X.Y.Z in `v`.
+ */
 export function decisionCode(tool: ShimTool): string {
   const lines = readFileSync(new URL(tool, SHIMS), 'utf8').split('\n');
-  const start = lines.findIndex((l) => l.startsWith('home='));
-  const end = lines.findIndex((l) => l.startsWith('bin=$home/cache/'));
-  if (start === -1 || end <= start) throw new Error(`shims/${tool}: cannot find the lines between home= and bin=`);
-  return lines.slice(start + 1, end).join('\n');
+  let start = lines.findIndex((l) => l.startsWith('home='));
+  if (lines[start + 1]?.startsWith('case $home in')) start = lines.indexOf('esac', start);
+  const filter = lines.findIndex((l, i) => i > start && l.startsWith('case $v in') && /plain X\.Y\.Z/.test(lines[i - 1] ?? ''));
+  const end = lines.indexOf('esac', filter);
+  if (start < 0 || filter < 0 || end < 0) throw new Error(`shims/${tool}: cannot find the lines from home= through the plain-version filter`);
+  return lines.slice(start + 1, end + 1).join('\n');
 }
 
 /** Single-quoted for sh; `'` closes, escapes and reopens. */
@@ -56,13 +61,14 @@ export class ShellRules {
   private dead: Error | undefined;
 
   constructor(readonly shell: Shell) {
+    const code = prelude();
     this.child = spawn(shell, ['-s'], { env: { PATH: process.env.PATH, LC_ALL: 'C.UTF-8' } });
     this.child.stdout.setEncoding('latin1');
     this.child.stdout.on('data', (text: string) => this.onOutput(text));
     this.child.stderr.resume();
     this.child.on('exit', (code, signal) => this.onDeath(new Error(`${shell} exited (${code ?? signal}) while running the shim's rules`)));
     this.child.on('error', (err) => this.onDeath(err));
-    this.child.stdin.write(prelude());
+    this.child.stdin.write(code);
     this.idle();
   }
 

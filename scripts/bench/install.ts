@@ -1,23 +1,21 @@
 // Install benchmark: our one-pass install (download -> SHA-256 + gunzip + tar into staging -> rename)
 // against `curl | tee >(sha256sum) | tar -xz` for the same archive from the same loopback HTTPS server,
-// and our peak memory at two archive sizes. Each install runs in its own process (the install driver).
+// and our peak memory at two archive sizes. Each install is the launchers' own install child
+// (src/tools/install-child.ts), started as they start it (install-child.ts here).
 import { INSTALL_NODE_FLAGS } from '../../src/tools/install-process.js';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startCdn } from '../../test/helpers/cdn-server.js';
 import type { CdnServer } from '../../test/helpers/cdn-server.js';
-import type { InstallOutcome } from '../../test/helpers/install-driver.js';
 import { buildRelease } from '../../test/helpers/release.js';
 import type { BuiltRelease } from '../../test/helpers/release.js';
 import { tlsPaths } from '../../test/helpers/tls.js';
 import type { BenchContext, BenchRow, BenchSection } from './types.js';
 import { median, targetCell } from './types.js';
-
-/** One install in its own process (test/helpers/install-driver.ts); the resume section runs it too. */
-export const DRIVER = fileURLToPath(new URL('../../test/helpers/install-driver.js', import.meta.url));
+import { installInChild } from './install-child.js';
+import type { ChildRun } from './install-child.js';
 const MB = 1e6;
 const MiB = 2 ** 20;
 const RATIO_GOAL = 1.2;
@@ -58,15 +56,14 @@ function spawnTimed(file: string, args: string[], env: Record<string, string>): 
 
 const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), NODE_EXTRA_CA_CERTS: tlsPaths.ca });
 
-/** One installRelease() of tsh and tctl into a fresh cache, in its own process. */
-async function ours(cdn: CdnServer, version: string, work: string, nodeFlags: string[] = []): Promise<Timed<InstallOutcome>> {
-  const cacheDir = join(await mkdtemp(join(work, 'ours-')), 'cache');
-  const run = await spawnTimed(process.execPath, [...nodeFlags, DRIVER, JSON.stringify({ cdn: cdn.url, version, cacheDir })], baseEnv());
-  await rm(join(cacheDir, '..'), { recursive: true, force: true });
-  const last = run.value.stdout.trim().split('\n').at(-1) ?? '';
-  const outcome = JSON.parse(last || '{}') as InstallOutcome;
-  if (!outcome.ok) throw new Error(`install failed: ${outcome.code}: ${outcome.message} ${run.value.stderr}`);
-  return { wallMs: run.wallMs, value: outcome };
+/** One install of tsh and tctl by the install child, into a fresh TELEPORT_HOME. */
+async function ours(cdn: CdnServer, version: string, work: string, nodeFlags: readonly string[] = []): Promise<ChildRun> {
+  const home = await mkdtemp(join(work, 'ours-'));
+  try {
+    return await installInChild({ cdn: cdn.url, version, home, nodeFlags });
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
 }
 
 /** `curl -s URL | tee >(sha256sum) | tar -xz`, waiting for sha256sum too; checks the digest it printed. */
@@ -96,10 +93,10 @@ export async function hasCurl(): Promise<boolean> {
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 const size = (r: BuiltRelease): string => `${(r.size / MB).toFixed(0)} MB archive`;
-const peakOf = (runs: Timed<InstallOutcome>[]): number => Math.max(...runs.map((r) => r.value.peakRssBytes));
+const peakOf = (runs: ChildRun[]): number => Math.max(...runs.map((r) => r.peakRssBytes));
 
 /** The highest peak of the runs against the goal; the median in the note. */
-function peakRow(release: BuiltRelease, runs: Timed<InstallOutcome>[]): BenchRow {
+function peakRow(release: BuiltRelease, runs: ChildRun[]): BenchRow {
   const peak = peakOf(runs);
   return {
     name: `peak RSS, ${size(release)}`,
@@ -108,7 +105,7 @@ function peakRow(release: BuiltRelease, runs: Timed<InstallOutcome>[]): BenchRow
     ratio: '-',
     target: targetCell(`<= ${RSS_GOAL_MIB} MiB`, peak <= RSS_GOAL_MIB * MiB),
     note: runs.length > 1
-      ? `highest VmHWM of ${runs.length} install processes (median ${mib(median(runs.map((r) => r.value.peakRssBytes)))})`
+      ? `highest VmHWM of ${runs.length} install processes (median ${mib(median(runs.map((r) => r.peakRssBytes)))})`
       : 'VmHWM of the install process',
   };
 }
@@ -130,26 +127,25 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
     const small = built.get(smallMb) as BuiltRelease;
     const curl = await hasCurl();
 
-    const oursBig: Timed<InstallOutcome>[] = [];
+    const oursBig: ChildRun[] = [];
     const curlBig: number[] = [];
     for (let i = 0; i < runs; i++) {
       ctx.log(`${bigMb} MB: run ${i + 1} of ${runs}`);
       oursBig.push(await ours(cdn, `13.2.${bigMb}`, work, LEAN_FLAGS));
       if (curl) curlBig.push((await baseline(`${cdn.url}/${big.archiveName}`, big, work)).wallMs);
     }
-    const oursSmall: Timed<InstallOutcome>[] = [];
+    const oursSmall: ChildRun[] = [];
     for (let i = 0; i < runs; i++) {
       ctx.log(`${smallMb} MB: run ${i + 1} of ${runs}`);
       oursSmall.push(await ours(cdn, `13.2.${smallMb}`, work, LEAN_FLAGS));
     }
-    const plain: Timed<InstallOutcome>[] = [];
+    const plain: ChildRun[] = [];
     for (let i = 0; i < runs; i++) {
       ctx.log(`${bigMb} MB without the install child's Node flags: run ${i + 1} of ${runs}`);
       plain.push(await ours(cdn, `13.2.${bigMb}`, work));
     }
 
     const wall = median(oursBig.map((r) => r.wallMs));
-    const inner = median(oursBig.map((r) => r.value.ms));
     const base = curl ? median(curlBig) : undefined;
     const ratio = base === undefined ? undefined : wall / base;
     const peakBig = peakOf(oursBig);
@@ -164,7 +160,7 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
         baseline: base === undefined ? 'curl not found' : seconds(base),
         ratio: ratio === undefined ? '-' : ratio.toFixed(2),
         target: ratio === undefined ? `ratio <= ${RATIO_GOAL}` : targetCell(`ratio <= ${RATIO_GOAL}`, ratio <= RATIO_GOAL),
-        note: `${of}, whole process (Node start included; installRelease alone ${seconds(inner)}); baseline: curl -s URL | tee >(sha256sum) | tar -xz`,
+        note: `${of}, the install child from spawn to exit (Node start, download, verify, publish, record); baseline: curl -s URL | tee >(sha256sum) | tar -xz`,
       },
       peakRow(small, oursSmall),
       peakRow(big, oursBig),
@@ -195,12 +191,12 @@ export const installBench: BenchSection = {
   title: 'Install',
   method: [
     'A fake release archive (the real layout; the binaries padded with pseudo-random text so it barely',
-    'compresses) is built at two sizes and served by the test HTTPS CDN on 127.0.0.1. "ours" runs one',
-    '`installRelease()` of tsh and tctl per process (`dist/test/helpers/install-driver.js`: checksum file,',
-    'then the archive streamed once through SHA-256, gunzip and tar into staging, verified, renamed into',
-    'place), timed from spawn to exit. The baseline is `curl -s URL | tee >(sha256sum) | tar -xz` for the same',
+    'compresses) is built at two sizes and served by the test HTTPS CDN on 127.0.0.1. "ours" is the',
+    'launchers\' install child (`dist/src/tools/install-child.js` with their Node flags, a fresh TELEPORT_HOME:',
+    'checksum file, then the archive streamed once through SHA-256, gunzip and tar into staging, verified,',
+    'renamed into place, recorded), timed from spawn to exit. The baseline is `curl -s URL | tee >(sha256sum) | tar -xz` for the same',
     'URL, waiting for sha256sum too, run alternately with ours. Peak RSS is VmHWM from `/proc/self/status` at',
-    'the end of each install process.',
+    'the end of each install process (reported on a pipe by `scripts/bench/peak-rss.ts`, loaded with `--import`).',
   ].join('\n'),
   run: measure,
 };

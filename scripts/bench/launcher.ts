@@ -114,6 +114,24 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     const pd = median(samples.profiledDirect ?? []);
     const pl = median(samples.profiledLauncher ?? []);
 
+    // A 100 kB --proxy value (an address that long names no profile, and the launcher must not spend
+    // time on it): from a copy of TELEPORT_HOME whose v13.2.3 tsh is an sh script that exits at once,
+    // since the fake binary would start Node.js for any call but a plain `version`.
+    const bigHome = join(opts.dir, 'big-proxy-home');
+    await cp(sb.teleportHome, bigHome, { recursive: true, verbatimSymlinks: true });
+    const bigDirect = join(bigHome, 'cache', '13.2.3', 'tsh');
+    await writeFile(bigDirect, '#!/bin/sh\nexit 0\n');
+    const bigEnv = { ...env, TELEPORT_HOME: bigHome };
+    const bigArgs = ['status', `--proxy=https://${profileHost}/${'x'.repeat(100_000)}`];
+    const bigCalls = Math.max(10, Math.round(opts.calls / 5));
+    ctx.log(`fast path with a 100 kB --proxy: ${bigCalls} calls each of direct exec and launcher, interleaved`);
+    const big = await interleaved([
+      ['direct', () => time(bigDirect, bigArgs, bigEnv)],
+      ['launcher', () => time(launcher, bigArgs, bigEnv)],
+    ], bigCalls, 5);
+    const bd = median(big.direct ?? []);
+    const bl = median(big.launcher ?? []);
+
     // tsh login when up to date: launcher + tsh login, against tsh login directly; the difference is the
     // launcher's share. Baseline: Node.js start plus one HTTPS request to the same endpoint.
     // The proxy is the test server itself, made a Cloud host by cloud_proxy_suffixes, so that every
@@ -174,6 +192,14 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
         note: `current-profile and cluster-versions/<host> (v${CLUSTER_VERSION}) beside cloud-stable-version (v13.2.3)`,
       },
       {
+        name: `fast path with a 100 kB --proxy, per call (median of ${bigCalls})`,
+        ours: `${bl.toFixed(2)} ms`,
+        baseline: `${bd.toFixed(2)} ms direct exec`,
+        ratio: `+${(bl - bd).toFixed(2)} ms`,
+        target: targetCell('<= +1 ms', bl - bd <= 1),
+        note: 'tsh status --proxy=https://<host>/<100 kB>; the binary an sh script that exits at once',
+      },
+      {
         name: `tsh login, up to date: time in the launcher (median of ${opts.logins})`,
         ours: `${inLauncher.toFixed(1)} ms`,
         baseline: `${oneRequest.toFixed(1)} ms Node.js start + 1 request`,
@@ -206,6 +232,8 @@ export const launcherBench: BenchSection = {
     'Node.js launcher (start, read cloud-stable-version, spawnSync the binary); medians. Per-profile record:',
     'the same against v14.1.0 run directly, from a copy of that TELEPORT_HOME where `current-profile` names',
     'the proxy host and `cluster-versions/<host>` names v14.1.0; all five arms in the same rounds.',
+    '100 kB --proxy: `tsh status --proxy=https://<host>/<100 kB>` through the launcher against the same',
+    'binary run directly (an sh script that exits at once, in a copy of TELEPORT_HOME), 100 calls each, interleaved.',
     '`tsh login` when up to date: the launcher running',
     '`tsh login --proxy=127.0.0.1:<port>` (the test server, made a Cloud host by `cloud_proxy_suffixes` in',
     'tools.yaml, so every request stays on loopback; it answers `/webapi/find` with 404, as a cluster older',

@@ -1,8 +1,7 @@
 // Real networks and real disks: what keeping a partial download costs an install that is never cut
 // (ours vs the curl pipeline, the CDN sending validators as the real one does), what resuming after a
 // cut at 50 % saves (bytes and time, on a rate-limited link), how long the next install waits for the
-// lock of a killed holder, and peak memory. Each install runs in its own process (the install driver).
-import { spawn } from 'node:child_process';
+// lock of a killed holder, and peak memory. Each install is the launchers' own install child.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +9,10 @@ import { acquireLock } from '../../src/artifacts/lock.js';
 import { partialPaths } from '../../src/artifacts/partial.js';
 import { startCdn } from '../../test/helpers/cdn-server.js';
 import type { CdnServer } from '../../test/helpers/cdn-server.js';
-import type { InstallOutcome } from '../../test/helpers/install-driver.js';
 import type { BuiltRelease } from '../../test/helpers/release.js';
-import { tlsPaths } from '../../test/helpers/tls.js';
-import { DRIVER, LEAN_FLAGS, baseline, hasCurl, paddedRelease } from './install.js';
+import { LEAN_FLAGS, baseline, hasCurl, paddedRelease } from './install.js';
+import { cacheOf, installInChild, startInstallChild } from './install-child.js';
+import type { ChildRun } from './install-child.js';
 import type { BenchContext, BenchRow, BenchSection } from './types.js';
 import { median, targetCell } from './types.js';
 
@@ -22,40 +21,17 @@ const MiB = 2 ** 20;
 /** The link of the resume rows: 80 Mbit/s, a good hotel Wi-Fi or VPN. On loopback the CPU, not the link, decides. */
 const LINK_BYTES_PER_SECOND = 10 * MB;
 
-const env = (): Record<string, string> => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), NODE_EXTRA_CA_CERTS: tlsPaths.ca });
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
-interface Run {
-  child: ReturnType<typeof spawn>;
-  done: Promise<{ wallMs: number; outcome: InstallOutcome | undefined; stderr: string }>;
-}
+/** The install child for `version`, TELEPORT_HOME `home`, with the launchers' flags. */
+const child = (cdn: CdnServer, version: string, home: string, env: Record<string, string> = {}, ownParent = false) =>
+  startInstallChild({ cdn: cdn.url, version, home, nodeFlags: LEAN_FLAGS, env, ownParent });
+const installed = (cdn: CdnServer, version: string, home: string): Promise<ChildRun> => installInChild({ cdn: cdn.url, version, home, nodeFlags: LEAN_FLAGS });
 
-function driver(cdn: CdnServer, version: string, cacheDir: string, extraEnv: Record<string, string> = {}): Run {
-  const started = performance.now();
-  const child = spawn(process.execPath, [...LEAN_FLAGS, DRIVER, JSON.stringify({ cdn: cdn.url, version, cacheDir })], { env: { ...env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ wallMs: number; outcome: InstallOutcome | undefined; stderr: string }>((resolve) => {
-    child.on('close', () => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      const outcome = last.startsWith('{') ? (JSON.parse(last) as InstallOutcome & { event?: string }) : undefined;
-      resolve({ wallMs: performance.now() - started, outcome: outcome && 'ok' in outcome ? outcome : undefined, stderr });
-    });
-  });
-  return { child, done };
-}
-
-async function installed(run: Run): Promise<{ wallMs: number; outcome: InstallOutcome }> {
-  const { wallMs, outcome, stderr } = await run.done;
-  if (!outcome?.ok) throw new Error(`install failed: ${outcome?.code}: ${outcome?.message} ${stderr}`);
-  return { wallMs, outcome };
-}
-
-async function freshCache(work: string): Promise<string> {
-  return join(await mkdtemp(join(work, 'cache-')), 'cache');
+/** A fresh TELEPORT_HOME (its cache is made by the install). */
+async function freshHome(work: string): Promise<string> {
+  return mkdtemp(join(work, 'home-'));
 }
 
 async function measure(ctx: BenchContext): Promise<BenchRow[]> {
@@ -83,42 +59,42 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
     const curl = await hasCurl();
 
     // 1. Uncut, on loopback: the partial copy is written as the bytes come.
-    const uncut: { wallMs: number; outcome: InstallOutcome }[] = [];
+    const uncut: ChildRun[] = [];
     const plain: number[] = [];
     const curlMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       ctx.log(`uncut ${bigMb} MB install: run ${i + 1} of ${runs}`);
-      uncut.push(await installed(driver(cdn, bigVersion, await freshCache(work))));
-      plain.push((await installed(driver(cdn, plainVersion, await freshCache(work)))).wallMs);
+      uncut.push(await installed(cdn, bigVersion, await freshHome(work)));
+      plain.push((await installed(cdn, plainVersion, await freshHome(work))).wallMs);
       if (curl) curlMs.push((await baseline(`${cdn.url}${path}`, big, work)).wallMs);
     }
     // As many small installs as uncut big ones, so that both sides of the growth ratio are the highest of as many runs.
-    const small: { wallMs: number; outcome: InstallOutcome }[] = [];
-    for (let i = 0; i < runs; i++) small.push(await installed(driver(cdn, `13.4.${smallMb}`, await freshCache(work))));
-    const smallPeak = Math.max(...small.map((r) => r.outcome.peakRssBytes));
+    const small: ChildRun[] = [];
+    for (let i = 0; i < runs; i++) small.push(await installed(cdn, `13.4.${smallMb}`, await freshHome(work)));
+    const smallPeak = Math.max(...small.map((r) => r.peakRssBytes));
 
     // 2. On a rate-limited link: a full install, then one cut at 50 % (killed while asking for the
     // rest, so the partial holds exactly what the first answer brought) and the next run, timed.
     cdn.behave(path, { kind: 'slow', bytesPerSecond: LINK_BYTES_PER_SECOND, chunkSize: 64 * 1024 });
     ctx.log(`full ${bigMb} MB install at ${LINK_BYTES_PER_SECOND / MB} MB/s`);
-    const full = await installed(driver(cdn, bigVersion, await freshCache(work)));
+    const full = await installed(cdn, bigVersion, await freshHome(work));
     const cut = Math.floor(big.size / 2);
-    const cacheDir = await freshCache(work);
+    const home = await freshHome(work);
     const before = cdn.count(path);
     cdn.behave(path, { kind: 'truncate', after: cut, times: 1 });
     const first = cdn.waitForRequests(path, before + 1).then(() => cdn.gate(path));
     ctx.log(`${bigMb} MB install cut at 50 %, killed`);
-    const killed = driver(cdn, bigVersion, cacheDir);
+    const killed = child(cdn, bigVersion, home);
     const gate = await first;
     await gate.arrived(1);
     killed.child.kill('SIGKILL');
     await killed.done;
     cdn.behave(path, { kind: 'slow', bytesPerSecond: LINK_BYTES_PER_SECOND, chunkSize: 64 * 1024 });
     gate.release();
-    const kept = (await stat(partialPaths(cacheDir, big.archiveName).data)).size;
+    const kept = (await stat(partialPaths(cacheOf(home), big.archiveName).data)).size;
     ctx.log(`resumed ${bigMb} MB install (${mib(kept)} kept)`);
     const mark = cdn.count(path);
-    const resumed = await installed(driver(cdn, bigVersion, cacheDir));
+    const resumed = await installed(cdn, bigVersion, home);
     const resumedRanges = cdn.ranges(path).slice(mark);
     const from = Number(/^bytes=(\d+)-$/.exec(resumedRanges[0] ?? '')?.[1] ?? NaN);
     if (resumedRanges.length !== 1 || from !== kept) throw new Error(`the resumed install asked for ${JSON.stringify(resumedRanges)}, expected bytes=${kept}-`);
@@ -127,9 +103,10 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
 
     // 3. The lock of a holder killed while holding it: how long until the next install has it.
     ctx.log('lock wait after a killed holder');
-    const lockDir = await freshCache(work);
-    const holder = driver(cdn, bigVersion, lockDir, { TELEPORT_TOOLS_TEST_CRASH_AT: 'lock-taken' });
-    await holder.done;
+    const lockHome = await freshHome(work);
+    // Under a shell of its own: the crash checkpoint kills the child and its parent, as it would a launcher.
+    await child(cdn, bigVersion, lockHome, { TELEPORT_TOOLS_TEST_CRASH_AT: 'lock-taken' }, true).done;
+    const lockDir = cacheOf(lockHome);
     const waitStart = performance.now();
     const lock = await acquireLock(lockDir); // the default 10 s stale time
     const waitMs = performance.now() - waitStart;
@@ -138,9 +115,9 @@ async function measure(ctx: BenchContext): Promise<BenchRow[]> {
     const wall = median(uncut.map((r) => r.wallMs));
     const base = curl ? median(curlMs) : undefined;
     const ratio = base === undefined ? undefined : wall / base;
-    const peaks = [...uncut, resumed].map((r) => r.outcome.peakRssBytes);
+    const peaks = [...uncut, resumed].map((r) => r.peakRssBytes);
     const peak = Math.max(...peaks);
-    const growth = Math.max(...uncut.map((r) => r.outcome.peakRssBytes)) / smallPeak;
+    const growth = Math.max(...uncut.map((r) => r.peakRssBytes)) / smallPeak;
     const timeRatio = resumed.wallMs / full.wallMs;
     const plainMs = median(plain);
     const byteRatio = fetched / big.size;

@@ -9,7 +9,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { chmod, realpath } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 import type { ReadEntry } from 'tar';
-import { ToolsError } from '../errors.js';
+import { REGULAR_ENTRY_TYPES, archiveError } from './tar-entry.js';
 
 export interface BundleSpec {
   /** The binary the bundle holds, e.g. `tsh`. */
@@ -39,12 +39,6 @@ export interface BundleEntry {
 export type FileWriter = (entry: ReadEntry, rel: string, mode: number, onDigest: (digest: string) => void) => Promise<void>;
 
 export const DEFAULT_MAX_BUNDLE_ENTRIES = 1000;
-
-const REGULAR = new Set(['File', 'OldFile', 'ContiguousFile']);
-
-export function archiveError(message: string, cause?: unknown): ToolsError {
-  return new ToolsError('EARCHIVE', `refusing archive: ${message}`, cause === undefined ? undefined : { cause });
-}
 
 const octal = (mode: number): string => `0${mode.toString(8)}`;
 
@@ -103,7 +97,7 @@ export class BundleWriter {
     const parent = posix.dirname(rel);
     this.ensureDir(parent === '.' ? '' : parent);
     const file = join(this.root, rel);
-    if (REGULAR.has(entry.type)) {
+    if (REGULAR_ENTRY_TYPES.has(entry.type)) {
       const mode = (entry.mode ?? 0) & 0o111 ? 0o755 : 0o644;
       const record: BundleEntry = { path: rel, type: 'file', mode: octal(mode) };
       this.recorded.set(rel, record);

@@ -5,6 +5,7 @@
 import { statfs } from 'node:fs/promises';
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
+import { formatBytes } from '../ui/bytes.js';
 
 /** Bytes an unprivileged process may still write on the file system holding `dir`. */
 export type FreeSpace = (dir: string) => Promise<number>;
@@ -29,18 +30,6 @@ export async function archiveSize(http: HttpClient, url: string, signal?: AbortS
   }
 }
 
-/** `412.3 MiB`: sizes as a user reads them. */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 /**
  * What installing an archive of `total` bytes writes: the unpacked binaries (about the archive's size)
  * and the part of the archive still to come, kept for resuming.
@@ -58,6 +47,6 @@ export async function requireSpace(dir: string, need: number, free: FreeSpace = 
     return; // No answer (an exotic file system): the write itself will say if the disk is full.
   }
   if (available < need) {
-    throw new ToolsError('EFS', `not enough disk space in ${dir}: installing needs ${formatBytes(need)}, ${formatBytes(available)} free`);
+    throw new ToolsError('EFS', `not enough disk space in ${dir}: installing needs ${formatBytes(need, 'binary')}, ${formatBytes(available, 'binary')} free`);
   }
 }

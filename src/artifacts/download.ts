@@ -8,9 +8,9 @@
  * same hash and extractor and asks only for the rest (resume.ts). The digest covers every byte either way.
  */
 import { readdir, rm } from 'node:fs/promises';
-import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Integrity } from 'ssri';
 import type { HttpClient } from '../http.js';
 import { ToolsError, isToolsError } from '../errors.js';
@@ -22,11 +22,10 @@ import { discardPartial, openPartial, recordPartial } from './partial.js';
 import type { PartialDownload } from './partial.js';
 import { openArchive } from './resume.js';
 import type { Opened } from './resume.js';
+import { BatchStage, HashStage, Intake, PartialCopy, afterReplay } from './download-stages.js';
 import { archiveSize, requireSpace, spaceNeeded } from './disk-space.js';
 import type { FreeSpace } from './disk-space.js';
 
-/** What the decompressor is fed at a time. */
-const BATCH_BYTES = 256 * 1024;
 /** Attempts in one run while each one gets further than the last. */
 const MAX_ATTEMPTS = 5;
 
@@ -70,40 +69,60 @@ class Cut extends Error {
   }
 }
 
+/** An answer that went past the archive's size: nothing is kept from it (docs/behaviour.md item 28). */
+class Overflow extends Error {
+  constructor(readonly error: ToolsError) {
+    super(error.message);
+  }
+}
+
+/**
+ * Downloads, verifies and extracts the archive: the checksum file and the free space first, then up to
+ * MAX_ATTEMPTS attempts while each gets further than the last, continuing the partial download.
+ */
 export async function downloadVerified(req: DownloadRequest): Promise<Downloaded> {
-  let partial = req.partialDir ? await openPartial(req.partialDir, req.archiveName, req.archiveUrl) : undefined;
+  const first = req.partialDir ? await openPartial(req.partialDir, req.archiveName, req.archiveUrl) : undefined;
+  const expected = await prepare(req, first).catch(async (err: unknown) => {
+    await first?.handle.close();
+    throw err;
+  });
+  return attempts(req, expected, first);
+}
+
+/** The archive's expected digest, once there is room for it on disk; no archive byte is asked for before. */
+async function prepare(req: DownloadRequest, partial: PartialDownload | undefined): Promise<string> {
   const [expected, size] = await Promise.all([
     fetchExpectedDigest(req.http, req.archiveUrl, req.archiveName, req.signal),
     req.space ? archiveSize(req.http, req.archiveUrl, req.signal) : undefined,
-  ]).catch(async (err: unknown) => {
-    await partial?.handle.close();
-    throw err;
-  });
+  ]);
   if (req.space && size !== undefined) {
     const have = partial && partial.meta.total === size ? partial.have : 0;
-    await requireSpace(req.space.dir, spaceNeeded(size, have), req.space.free).catch(async (err: unknown) => {
-      await partial?.handle.close();
-      throw err;
-    });
+    await requireSpace(req.space.dir, spaceNeeded(size, have), req.space.free);
   }
+  return expected;
+}
+
+async function attempts(req: DownloadRequest, expected: string, first: PartialDownload | undefined): Promise<Downloaded> {
+  let partial = first;
   let started = false;
-  /** Bytes replayed may be bad (a partial is not trusted): then once more, from nothing. */
+  const onStart = (total: number | undefined): void => {
+    if (!started) req.onStart?.(total);
+    started = true;
+  };
+  /** Bytes replayed may be bad (a partial is not trusted), or an answer may overflow: then once more, from nothing. */
   let freshRetry = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      const got = await attemptOnce(req, expected, partial, (total) => {
-        if (!started) req.onStart?.(total);
-        started = true;
-      });
-      return got;
+      return await attemptOnce(req, expected, partial, onStart);
     } catch (err) {
       const replayed = partial !== undefined;
       partial = undefined;
       if (err instanceof Cut) {
         if (!err.progressed || attempt >= MAX_ATTEMPTS || !req.partialDir) throw err.error;
-      } else if (replayed && freshRetry && (isToolsError(err, 'EINTEGRITY') || isToolsError(err, 'EARCHIVE'))) {
-        freshRetry = false;
+      } else if (err instanceof Overflow || (replayed && (isToolsError(err, 'EINTEGRITY') || isToolsError(err, 'EARCHIVE')))) {
         if (req.partialDir) await discardPartial(req.partialDir, req.archiveName);
+        if (!freshRetry) throw err instanceof Overflow ? err.error : err;
+        freshRetry = false;
       } else {
         throw err;
       }
@@ -118,145 +137,93 @@ async function emptyDir(dir: string): Promise<void> {
   await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })));
 }
 
+/** One answer, and `partial` (closed here, whatever happens) replayed before it when the answer continues it. */
 async function attemptOnce(req: DownloadRequest, expected: string, partial: PartialDownload | undefined, onStart: (total: number | undefined) => void): Promise<Downloaded> {
-  let opened: Opened;
   try {
-    opened = await openArchive(req.http, req.archiveUrl, partial, req.signal);
-  } catch (err) {
+    const opened = await openArchive(req.http, req.archiveUrl, partial, req.signal);
+    const have = opened.resumed ? (partial?.have ?? 0) : 0;
+    // Taken in at once, flowing: a cut may come while the partial file is being opened below, and the
+    // bytes that arrived before it are still good.
+    const intake = new Intake(opened.body, opened.total === undefined ? undefined : opened.total - have, req.archiveName, opened.total);
+    const copy = await startCopy(req, opened, have);
+    onStart(opened.total);
+    const replay = opened.resumed && partial && have > 0 ? partial.handle.createReadStream({ start: 0, end: have - 1, autoClose: false }) : undefined;
+    const streamed = await stream(req, { opened, intake, copy, have, replay });
+    return checked(req, expected, streamed, have);
+  } finally {
     await partial?.handle.close();
-    throw err;
   }
-  const { body, total, validator } = opened;
-  // Taken in at once, flowing: a cut may come while the partial file is being opened below, and the
-  // bytes that arrived before it are still good. The cut then shows as an early end of `net`; the
-  // socket's error, not what gunzip or tar made of that end, is what is reported.
-  let bodyError: Error | undefined;
-  const net = new PassThrough({ highWaterMark: BATCH_BYTES });
-  body.on('error', (err) => {
-    bodyError ??= err;
-    net.end();
-  });
-  body.pipe(net);
-  const have = opened.resumed ? (partial?.have ?? 0) : 0;
-  if (partial && !opened.resumed) {
-    await partial.handle.close();
-    partial = undefined;
-  }
-  let writer: WriteStream | undefined;
-  if (req.partialDir && validator && total !== undefined) {
-    writer = await recordPartial(req.partialDir, req.archiveName, { url: req.archiveUrl, validator, total }, have).catch(() => undefined);
-  }
-  // A partial file that cannot be written only costs the resume; the download goes on.
-  let writerFailed = false;
-  writer?.on('error', () => {
-    writerFailed = true;
-  });
-  writer?.cork();
-  /** Bytes given to the corked writer since it last wrote. */
-  let unwritten = 0;
-  onStart(total);
-  const replay = partial ? partial.handle.createReadStream({ start: 0, end: have - 1 }) : undefined;
-
-  const { default: ssri } = await import('ssri');
-  const hasher = ssri.create({ algorithms: ['sha256'] });
-  let received = 0;
-  // TLS hands over ~16 KB at a time; every piece costs a trip through gunzip's thread and each stage
-  // after it. Batching them is one cheap copy and makes the whole pipeline several times less chatty.
-  let batch: Buffer[] = [];
-  let batched = 0;
-  const takeBatch = (): Buffer => {
-    const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
-    batch = [];
-    batched = 0;
-    return out;
-  };
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (received === have) {
-        checkpoint('archive-streaming');
-        if (have > 0) checkpoint('archive-resumed');
-      }
-      const fromNetwork = received >= have;
-      received += chunk.length;
-      hasher.update(chunk);
-      req.onProgress?.({ received, total });
-      batch.push(chunk);
-      batched += chunk.length;
-      const next = (): void => (batched >= BATCH_BYTES ? cb(null, takeBatch()) : cb());
-      if (!fromNetwork || !writer || writerFailed) return next();
-      // Kept as it comes, so a cut (even SIGKILL) keeps what was received. Corked: the pieces go to
-      // disk as one writev per batch, not one write each. Waits when the disk is behind.
-      writer.write(chunk);
-      unwritten += chunk.length;
-      if (unwritten < BATCH_BYTES) return next();
-      unwritten = 0;
-      writer.uncork();
-      if (!writer.writableNeedDrain) {
-        writer.cork();
-        return next();
-      }
-      const go = (): void => {
-        writer?.off('drain', go).off('error', go);
-        writer?.cork();
-        next();
-      };
-      writer.once('drain', go).once('error', go);
-    },
-    flush(cb) {
-      cb(null, batched > 0 ? takeBatch() : undefined);
-    },
-  });
-  // The replayed bytes, then the network's.
-  let source: PassThrough = net;
-  if (replay) {
-    source = new PassThrough({ highWaterMark: BATCH_BYTES });
-    replay.on('error', (err) => source.destroy(err));
-    replay.once('end', () => net.pipe(source));
-    replay.pipe(source, { end: false });
-  }
-
-  const cutShort = (): Cut => {
-    const cut = total !== undefined && received < total ? ` after ${received} of ${total} bytes` : '';
-    const stalled = (bodyError as NodeJS.ErrnoException).code === 'UND_ERR_BODY_TIMEOUT';
-    const why = stalled ? 'the server stopped sending (on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT)' : (bodyError as Error).message;
-    const error = new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause: bodyError });
-    return new Cut(error, writer !== undefined && !writerFailed && received > have);
-  };
-  let extracted: Extracted;
-  try {
-    extracted = await extractEntries(source.pipe(tap), req.destDir, req.spec, req.signal);
-  } catch (err) {
-    body.destroy();
-    source.destroy();
-    await closeWriter(writer);
-    await partial?.handle.close();
-    if (req.signal?.aborted) throw new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
-    if (bodyError) throw cutShort();
-    throw err;
-  }
-  if (bodyError) {
-    // The tar ended before the cut (only padding was missing): still not the whole archive.
-    await closeWriter(writer);
-    await partial?.handle.close();
-    throw cutShort();
-  }
-  await closeWriter(writer);
-  await partial?.handle.close();
-  // @types/ssri describes an older API: create().digest() returns an Integrity.
-  const actual = (hasher.digest() as unknown as Integrity).hexDigest();
-  if (actual !== expected) {
-    if (req.partialDir) await discardPartial(req.partialDir, req.archiveName);
-    throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${actual}`);
-  }
-  checkpoint('digest-verified');
-  return { ...extracted, sha256: actual, bytes: received, resumedFrom: have };
 }
 
-/** Waits until every byte given to the partial file is written (or the file failed). */
-async function closeWriter(writer: WriteStream | undefined): Promise<void> {
-  if (!writer || writer.closed) return;
-  await new Promise<void>((resolve) => {
-    writer.once('close', resolve).once('error', () => resolve());
-    writer.end();
-  });
+/** The partial copy of this answer's bytes, when it can be resumed later; none when the file cannot be made. */
+async function startCopy(req: DownloadRequest, opened: Opened, have: number): Promise<PartialCopy | undefined> {
+  const { validator, total } = opened;
+  if (!req.partialDir || !validator || total === undefined) return undefined;
+  const meta = { url: req.archiveUrl, validator, total };
+  const writer = await recordPartial(req.partialDir, req.archiveName, meta, have).catch(() => undefined);
+  return writer && new PartialCopy(writer, have);
+}
+
+interface Attempt {
+  opened: Opened;
+  intake: Intake;
+  copy: PartialCopy | undefined;
+  /** Bytes replayed from the partial download before the answer's. */
+  have: number;
+  replay: Readable | undefined;
+}
+
+interface Streamed {
+  extracted: Extracted;
+  sha256: string;
+  received: number;
+}
+
+/** The bytes through hash, batch and partial copy into the extractor; the partial copy is closed here. */
+async function stream(req: DownloadRequest, a: Attempt): Promise<Streamed> {
+  const { default: ssri } = await import('ssri');
+  const hasher = ssri.create({ algorithms: ['sha256'] });
+  const hash = new HashStage(hasher, a.have, (received) => req.onProgress?.({ received, total: a.opened.total }));
+  const source = a.replay ? afterReplay(a.replay, a.intake.stream) : a.intake.stream;
+  const stages = a.copy ? [source, hash, new BatchStage(), a.copy] : [source, hash, new BatchStage()];
+  const bytes = pipeline(stages, () => undefined) as unknown as Readable;
+  let extracted: Extracted;
+  try {
+    extracted = await extractEntries(bytes, req.destDir, req.spec, req.signal);
+  } catch (err) {
+    a.opened.body.destroy();
+    a.replay?.destroy();
+    source.destroy();
+    throw failureOf(req, a, err, hash.received);
+  } finally {
+    await a.copy?.close();
+  }
+  // The tar may end before a cut (only padding was missing): still not the whole archive.
+  if (a.intake.cutBy) throw failureOf(req, a, a.intake.cutBy, hash.received);
+  // @types/ssri describes an older API: create().digest() returns an Integrity.
+  return { extracted, sha256: (hasher.digest() as unknown as Integrity).hexDigest(), received: hash.received };
+}
+
+/** What a failed attempt reports: a cancel, an overflow, a cut the next attempt may continue, or `err`. */
+function failureOf(req: DownloadRequest, a: Attempt, err: unknown, received: number): unknown {
+  if (req.signal?.aborted) return new ToolsError('ECANCELLED', 'download cancelled', { cause: err });
+  if (a.intake.overflow) return new Overflow(a.intake.overflow);
+  const cause = a.intake.cutBy;
+  if (!cause) return err;
+  const { total } = a.opened;
+  const cut = total !== undefined && received < total ? ` after ${received} of ${total} bytes` : '';
+  const stalled = (cause as NodeJS.ErrnoException).code === 'UND_ERR_BODY_TIMEOUT';
+  const why = stalled ? 'the server stopped sending (on a slow link, raise TELEPORT_TOOLS_HTTP_TIMEOUT)' : cause.message;
+  const error = new ToolsError('ENETWORK', `download of ${req.archiveName} was cut short${cut}: ${why}`, { cause });
+  return new Cut(error, a.copy !== undefined && a.copy.intact && a.copy.kept > 0);
+}
+
+/** The digest compared: only a match is returned; a mismatch throws the partial download away. */
+async function checked(req: DownloadRequest, expected: string, s: Streamed, have: number): Promise<Downloaded> {
+  if (s.sha256 !== expected) {
+    if (req.partialDir) await discardPartial(req.partialDir, req.archiveName);
+    throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${s.sha256}`);
+  }
+  checkpoint('digest-verified');
+  return { ...s.extracted, sha256: s.sha256, bytes: s.received, resumedFrom: have };
 }

@@ -5,6 +5,7 @@
  * that cannot even print its version must not be recorded as installed.
  */
 import { spawn } from 'node:child_process';
+import { binaryEnv } from '../binary-env.js';
 import { ToolsError } from '../errors.js';
 
 export const FIRST_RUN_TIMEOUT_MS = 30_000;
@@ -15,7 +16,7 @@ export function firstRun(file: string, binary: string, env: Readonly<Record<stri
     new ToolsError('EINSTALL', `the first run of ${file} (${binary} version) ${why}`, cause === undefined ? undefined : { cause });
   return new Promise((resolve, reject) => {
     const child = spawn(file, ['version'], {
-      env: { ...env, TELEPORT_TOOLS_VERSION: 'off' },
+      env: binaryEnv(env),
       stdio: 'ignore',
       timeout: timeoutMs,
       killSignal: 'SIGKILL',

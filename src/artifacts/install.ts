@@ -4,16 +4,18 @@
  * that is already there means another process won; we use its result. A directory holding macOS app
  * bundles is never renamed once published: it is unpublished in place (manifest first) instead.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, symlink, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { HttpClient } from '../http.js';
 import { ToolsError, fsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { fsyncDir, fsyncTree } from '../fsync.js';
 import { scopedSignal } from '../abort.js';
 import { acquireLock } from './lock.js';
+import type { Lock } from './lock.js';
 import { hasBundles, readManifest, writeManifest } from './manifest.js';
-import { removeInPlace } from './remove.js';
+import { TRASH_PREFIX, removeInPlace } from './remove.js';
+import { publish } from './publish.js';
 import { buildServes } from './edition.js';
 import type { Manifest } from './manifest.js';
 import { archiveLayout, archiveName, archiveUrl } from './release.js';
@@ -25,7 +27,6 @@ import { discardPartial, sweepPartials } from './partial.js';
 import type { FreeSpace } from './disk-space.js';
 
 export const STAGING_PREFIX = '.staging-';
-const TRASH_PREFIX = '.trash-';
 
 export interface InstallRequest {
   http: HttpClient;
@@ -68,8 +69,8 @@ export interface InstallResult {
   manifest: Manifest;
 }
 
-/** The manifest of a published target that is this exact release, else undefined. */
-export async function installedManifest(target: string, release: ReleaseRef, binaries: readonly string[]): Promise<Manifest | undefined> {
+/** The manifest of the published `target` when it is this exact release with these binaries, else undefined. */
+export async function matchingManifest(target: string, release: ReleaseRef, binaries: readonly string[]): Promise<Manifest | undefined> {
   const manifest = await readManifest(target);
   if (!manifest || manifest.version !== release.version || !buildServes(manifest, release)) return undefined;
   return binaries.every((b) => manifest.binaries.includes(b)) ? manifest : undefined;
@@ -89,29 +90,9 @@ async function sweep(cacheDir: string, keep: readonly string[]): Promise<void> {
   );
 }
 
-/** Puts staging in place of target in one rename (an old target of another release is moved aside first). */
-async function publish(staging: string, target: string, cacheDir: string): Promise<void> {
-  const old = await readManifest(target);
-  if (old && hasBundles(old)) {
-    await removeInPlace(target);
-    await rename(staging, target);
-  } else if (old) {
-    const trash = join(cacheDir, `${TRASH_PREFIX}${basename(target)}-${process.pid}`);
-    await rename(target, trash);
-    await rename(staging, target);
-    await rm(trash, { recursive: true, force: true });
-  } else {
-    // A directory without a manifest was not published by us (or is a leftover): replace it.
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
-  }
-  await fsyncDir(dirname(target));
-}
-
 export async function installRelease(req: InstallRequest): Promise<InstallResult> {
-  const existing = await installedManifest(req.target, req.release, req.binaries);
+  const existing = await matchingManifest(req.target, req.release, req.binaries);
   if (existing && !req.whileLocked && !req.intact) return { dir: req.target, downloaded: false, manifest: existing };
-
   try {
     // 0700, TELEPORT_HOME too when this creates it (docs/behaviour.md item 26); an existing one is left as it is.
     await mkdir(req.cacheDir, { recursive: true, mode: 0o700 });
@@ -124,102 +105,128 @@ export async function installRelease(req: InstallRequest): Promise<InstallResult
     staleMs: req.lockStaleMs,
     // App bundles: the holder runs their first run after publishing, so wait for its lock to go.
     isDone: async () => {
-      const done = await installedManifest(req.target, req.release, req.binaries);
+      const done = await matchingManifest(req.target, req.release, req.binaries);
       return done !== undefined && !req.intact && !(req.afterPublish && hasBundles(done));
     },
   });
   if (!lock) {
-    const manifest = await installedManifest(req.target, req.release, req.binaries);
+    const manifest = await matchingManifest(req.target, req.release, req.binaries);
     if (!manifest) throw new ToolsError('EFS', `${req.target} vanished after another process installed it`);
     return { dir: req.target, downloaded: false, manifest };
   }
   checkpoint('lock-taken');
-  let staging: string | undefined;
-  const name = archiveName(req.release);
   try {
-    await sweep(req.cacheDir, [name]);
-    let ready = await installedManifest(req.target, req.release, req.binaries);
-    if (ready && req.intact && !(await req.intact(req.target, ready))) ready = undefined;
-    if (ready) {
-      await discardPartial(req.cacheDir, name);
-      const result = { dir: req.target, downloaded: false, manifest: ready };
-      await req.whileLocked?.(result);
-      return result;
-    }
-    try {
-      staging = await mkdtemp(join(req.cacheDir, `${STAGING_PREFIX}${basename(req.target)}-`));
-    } catch (err) {
-      throw fsError(`cannot write to ${req.cacheDir}`, err);
-    }
-    const layout = archiveLayout(req.release, req.binaries);
-    const scope = scopedSignal([req.signal, lock.compromised]);
-    const { signal } = scope;
-    const got = await downloadVerified({
-      http: req.http,
-      archiveUrl: archiveUrl(req.cdnBaseUrl, req.release),
-      archiveName: name,
-      destDir: staging,
-      spec: { ...layout, ...(req.limits ?? DEFAULT_LIMITS) },
-      partialDir: req.cacheDir,
-      space: { dir: req.cacheDir, free: req.freeSpace },
-      signal,
-      onStart: req.onStart,
-      onProgress: req.onProgress,
-    })
-      .catch((err: unknown) => {
-        if (lock.compromised.aborted) throw lock.compromised.reason;
-        throw wrapFs(err, `installing ${name} into ${req.cacheDir}`);
-      })
-      .finally(() => scope.dispose());
-    const manifest: Manifest = {
-      version: req.release.version,
-      edition: req.release.edition,
-      archive: name,
-      sha256: got.sha256,
-      binaries: [...req.binaries],
-      files: got.files,
-      ...(Object.keys(got.bundles).length > 0 ? { bundles: got.bundles, bundleEntries: got.bundleEntries } : {}),
-      installedAt: new Date().toISOString(),
-    };
-    // With a first run to do, the `tsh`/`tctl` links (what the fast path runs) and the manifest (what
-    // makes the directory count as installed) are made only once it has passed: a process killed in
-    // between leaves a directory that nothing runs or counts as a version, and the next install replaces it.
-    const firstRunFirst = req.afterPublish !== undefined && hasBundles(manifest);
-    try {
-      if (!firstRunFirst) await writeManifest(staging, manifest);
-      else for (const tool of Object.keys(manifest.bundles ?? {})) await unlink(join(staging, tool));
-      await chmod(staging, 0o755); // mkdtemp made it 0700
-      // The files were flushed as written; their names (an app bundle's whole tree) must be on disk too before the rename publishes them.
-      await fsyncTree(staging);
-      checkpoint('staging-complete');
-      await publish(staging, req.target, req.cacheDir);
-    } catch (err) {
-      throw wrapFs(err, `installing ${name} into ${req.target}`);
-    }
-    staging = undefined;
-    checkpoint('renamed');
-    await discardPartial(req.cacheDir, name);
-    const result = { dir: req.target, downloaded: true, manifest };
-    if (req.afterPublish) {
-      try {
-        await req.afterPublish(result);
-        if (firstRunFirst) {
-          // Now the fast path (the links) and the slow path (the manifest) may use it.
-          for (const [tool, exe] of Object.entries(manifest.bundles ?? {})) await symlink(exe, join(req.target, tool));
-          await writeManifest(req.target, manifest);
-          await fsyncDir(req.target);
-        }
-      } catch (err) {
-        await removeInPlace(req.target).catch(() => undefined);
-        throw wrapFs(err, `installing ${name} into ${req.target}`);
-      }
-    }
-    await req.whileLocked?.(result);
-    return result;
+    return await installLocked(req, lock);
   } finally {
-    if (staging) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await lock.release();
     checkpoint('lock-released');
+  }
+}
+
+/** With the lock held: the target as it is when it is still good, else downloaded and published. */
+async function installLocked(req: InstallRequest, lock: Lock): Promise<InstallResult> {
+  const name = archiveName(req.release);
+  await sweep(req.cacheDir, [name]);
+  let ready = await matchingManifest(req.target, req.release, req.binaries);
+  if (ready && req.intact && !(await req.intact(req.target, ready))) ready = undefined;
+  if (ready) {
+    await discardPartial(req.cacheDir, name);
+    const result = { dir: req.target, downloaded: false, manifest: ready };
+    await req.whileLocked?.(result);
+    return result;
+  }
+  let staging: string;
+  try {
+    staging = await mkdtemp(join(req.cacheDir, `${STAGING_PREFIX}${basename(req.target)}-`));
+  } catch (err) {
+    throw fsError(`cannot write to ${req.cacheDir}`, err);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = await downloadInto(req, lock, staging);
+    await publishStaging(req, staging, manifest);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+  checkpoint('renamed');
+  await discardPartial(req.cacheDir, name);
+  const result = { dir: req.target, downloaded: true, manifest };
+  await firstRun(req, result);
+  await req.whileLocked?.(result);
+  return result;
+}
+
+/** The release's archive downloaded, verified and extracted into `staging`; its manifest. */
+async function downloadInto(req: InstallRequest, lock: Lock, staging: string): Promise<Manifest> {
+  const name = archiveName(req.release);
+  const scope = scopedSignal([req.signal, lock.compromised]);
+  const got = await downloadVerified({
+    http: req.http,
+    archiveUrl: archiveUrl(req.cdnBaseUrl, req.release),
+    archiveName: name,
+    destDir: staging,
+    spec: { ...archiveLayout(req.release, req.binaries), ...(req.limits ?? DEFAULT_LIMITS) },
+    partialDir: req.cacheDir,
+    space: { dir: req.cacheDir, free: req.freeSpace },
+    signal: scope.signal,
+    onStart: req.onStart,
+    onProgress: req.onProgress,
+  })
+    .catch((err: unknown) => {
+      if (lock.compromised.aborted) throw lock.compromised.reason;
+      throw wrapFs(err, `installing ${name} into ${req.cacheDir}`);
+    })
+    .finally(() => scope.dispose());
+  return {
+    version: req.release.version,
+    edition: req.release.edition,
+    archive: name,
+    sha256: got.sha256,
+    binaries: [...req.binaries],
+    files: got.files,
+    ...(Object.keys(got.bundles).length > 0 ? { bundles: got.bundles, bundleEntries: got.bundleEntries } : {}),
+    installedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * With a first run to do, the `tsh`/`tctl` links (what the fast path runs) and the manifest (what makes
+ * the directory count as installed) are made only once it has passed: a process killed in between
+ * leaves a directory that nothing runs or counts as a version, and the next install replaces it.
+ */
+const firstRunFirst = (req: InstallRequest, manifest: Manifest): boolean => req.afterPublish !== undefined && hasBundles(manifest);
+
+/** Staging made complete and durable, then renamed into place. */
+async function publishStaging(req: InstallRequest, staging: string, manifest: Manifest): Promise<void> {
+  try {
+    if (!firstRunFirst(req, manifest)) await writeManifest(staging, manifest);
+    else for (const tool of Object.keys(manifest.bundles ?? {})) await unlink(join(staging, tool));
+    await chmod(staging, 0o755); // mkdtemp made it 0700
+    // The files were flushed as written; their names (an app bundle's whole tree) must be on disk too before the rename publishes them.
+    await fsyncTree(staging);
+    checkpoint('staging-complete');
+    await publish(staging, req.target, req.cacheDir);
+  } catch (err) {
+    throw wrapFs(err, `installing ${manifest.archive} into ${req.target}`);
+  }
+}
+
+/** `afterPublish`, then (app bundles) the links and the manifest; a failed first run unpublishes the version. */
+async function firstRun(req: InstallRequest, result: InstallResult): Promise<void> {
+  if (!req.afterPublish) return;
+  const { manifest } = result;
+  try {
+    await req.afterPublish(result);
+    if (firstRunFirst(req, manifest)) {
+      // Now the fast path (the links) and the slow path (the manifest) may use it.
+      for (const [tool, exe] of Object.entries(manifest.bundles ?? {})) await symlink(exe, join(req.target, tool));
+      await writeManifest(req.target, manifest);
+      await fsyncDir(req.target);
+    }
+  } catch (err) {
+    await removeInPlace(req.target).catch(() => undefined);
+    throw wrapFs(err, `installing ${manifest.archive} into ${req.target}`);
   }
 }
 

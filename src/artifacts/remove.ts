@@ -1,13 +1,14 @@
 /** Unpublishing a version directory where it stands, for directories that must never be renamed. */
-import { lstat, open, readdir, rm, unlink } from 'node:fs/promises';
+import { lstat, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDir } from '../fsync.js';
 import { removeManifest } from './manifest.js';
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => undefined);
-  await handle?.sync().catch(() => undefined);
-  await handle?.close();
-}
+/**
+ * A directory being removed by renaming it aside first (`<cache>/.trash-<name>-<pid>`), so a
+ * half-deleted directory never looks like a version; whoever holds the cache lock sweeps leftovers.
+ */
+export const TRASH_PREFIX = '.trash-';
 
 /**
  * Removes a published directory without renaming it. The `tsh`/`tctl` links go first (the shims'

@@ -1,9 +1,11 @@
 /**
  * Asks for an archive, continuing a partial download when there is one: `Range: bytes=<have>-` with
  * `If-Range: <validator>`. Only a `206` whose Content-Range starts exactly at `have` and ends at the
- * archive's recorded size, with the same validator, continues; a `200` (the archive changed, or the
- * server ignores ranges) is used from its first byte; any other answer (416, a wrong Content-Range, a
- * changed validator) is dropped and the archive asked for again without Range.
+ * archive's recorded size, whose Content-Length (when given) is exactly the bytes missing, and with the
+ * same validator, continues (download.ts ends it at the first byte past the archive's size, docs/behaviour.md
+ * item 28); a `200` (the archive changed, or the server ignores ranges) is used from its first byte; any
+ * other answer (416, a wrong Content-Range or Content-Length, a changed validator) is dropped and the
+ * archive asked for again without Range.
  */
 import { Readable } from 'node:stream';
 import type { BodyStream, HttpClient } from '../http.js';
@@ -48,7 +50,8 @@ export async function openArchive(http: HttpClient, url: string, partial: Partia
     if (res.status === 200) return fresh(res);
     const range = res.status === 206 ? parseContentRange(res.headers['content-range']) : undefined;
     const validator = validatorOf(res.headers);
-    if (range && range.start === have && range.end === meta.total - 1 && range.total === meta.total && (validator === undefined || validator === meta.validator)) {
+    const lengthFits = res.size === undefined || res.size === meta.total - have;
+    if (range && range.start === have && range.end === meta.total - 1 && range.total === meta.total && lengthFits && (validator === undefined || validator === meta.validator)) {
       return { body: res.body, total: meta.total, validator: meta.validator, resumed: true };
     }
     drop(res);

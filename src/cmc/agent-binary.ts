@@ -6,11 +6,12 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { binaryEnv } from '../binary-env.js';
 import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import type { Reporter } from '../ui/reporter.js';
-import { installRelease, installedManifest } from '../artifacts/install.js';
+import { installRelease, matchingManifest } from '../artifacts/install.js';
 import { releaseFor } from '../tools/edition.js';
 import { manifestFileFor, readManifest } from '../artifacts/manifest.js';
 import { sha256Of } from '../artifacts/verify.js';
@@ -35,7 +36,7 @@ export type AgentBinaryState =
 /** What `teleport version --raw` answers, or undefined when it does not run. */
 export async function agentVersion(binary: string, env: Settings['env']): Promise<string | undefined> {
   try {
-    const result = await execCommand(binary, ['version', '--raw'], { env, timeoutMs: 15_000 });
+    const result = await execCommand(binary, ['version', '--raw'], { env: binaryEnv(env), timeoutMs: 15_000 });
     return result.code === 0 ? result.stdout.trim().replace(/^v/, '') : undefined;
   } catch {
     return undefined;
@@ -66,7 +67,7 @@ async function inspectAgentBinary(settings: Settings, version: string): Promise<
   const dir = agentBinaryDir(settings.connect);
   const untrusted = untrustedAgentPath(settings);
   if (untrusted) return { state: { ok: false, reason: untrusted, unsafe: true }, published: false };
-  const manifest = await installedManifest(dir, release(settings, version), BINARIES);
+  const manifest = await matchingManifest(dir, release(settings, version), BINARIES);
   if (!manifest) {
     const other = await readManifest(dir);
     return { state: { ok: false, reason: other ? `the agent in ${dir} is v${other.version}, not v${version}` : `no agent in ${dir}` }, published: false };

@@ -3,6 +3,7 @@
  * cancel, HTTP on first use, and the installed client tools (whose version is also the agent's).
  */
 import { userInfo } from 'node:os';
+import { binaryEnv } from '../binary-env.js';
 import { ToolsError } from '../errors.js';
 import { createHttpClient } from '../http.js';
 import type { HttpClient } from '../http.js';
@@ -27,7 +28,7 @@ export interface CmcContext {
   settings: Settings;
   reporter: Reporter;
   signal?: AbortSignal | undefined;
-  /** The environment of every program we start: the user's, with tsh's own updater off. */
+  /** The environment of every program we start: the user's, as a real binary must see it (binary-env.ts). */
   childEnv: Env;
   events: EventSink;
   /** The login this computer's agent allows: the user running teleport-tools. */
@@ -42,7 +43,7 @@ export function createCmcContext(settings: Settings, reporter: Reporter, signal?
     settings,
     reporter,
     signal,
-    childEnv: { ...settings.env, TELEPORT_TOOLS_VERSION: 'off' },
+    childEnv: binaryEnv(settings.env),
     events: { enabled: settings.config.usage_reporting, dirs: settings.connect },
     systemUser: userInfo().username,
     http: () => (client ??= createHttpClient(settings.http)),

@@ -7,7 +7,8 @@ import { ToolsError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type { Settings } from '../settings.js';
 import { archiveName, archiveUrl } from '../artifacts/release.js';
-import { archiveSize, formatBytes, spaceNeeded, statfsFree } from '../artifacts/disk-space.js';
+import { archiveSize, spaceNeeded, statfsFree } from '../artifacts/disk-space.js';
+import { formatBytes } from '../ui/bytes.js';
 import { readVersionFile } from '../tools/version-file.js';
 import { releaseFor } from '../tools/edition.js';
 import type { Check } from './check.js';
@@ -46,10 +47,10 @@ export async function checkDiskSpace(opts: DiskSpaceOptions): Promise<Check> {
     return passed(NAME, `skipped: the free space of ${dir} cannot be read (${err instanceof Error ? err.message : String(err)})`);
   }
   const next = await nextArchive(opts);
-  if (!next) return passed(NAME, `${formatBytes(free)} free in ${dir}`);
+  if (!next) return passed(NAME, `${formatBytes(free, 'binary')} free in ${dir}`);
   const need = spaceNeeded(next.size, 0);
   if (free < need) {
-    return failed(NAME, `not enough disk space in ${settings.cacheDir}: installing ${next.name} needs ${formatBytes(need)}, ${formatBytes(free)} free`, `free up ${formatBytes(need - free)} on the file system of ${dir}, or set TELEPORT_HOME to a directory on a larger one`);
+    return failed(NAME, `not enough disk space in ${settings.cacheDir}: installing ${next.name} needs ${formatBytes(need, 'binary')}, ${formatBytes(free, 'binary')} free`, `free up ${formatBytes(need - free, 'binary')} on the file system of ${dir}, or set TELEPORT_HOME to a directory on a larger one`);
   }
-  return passed(NAME, `${formatBytes(free)} free in ${dir}; installing ${next.name} needs ${formatBytes(need)}`);
+  return passed(NAME, `${formatBytes(free, 'binary')} free in ${dir}; installing ${next.name} needs ${formatBytes(need, 'binary')}`);
 }

@@ -10,7 +10,7 @@ import { join, sep } from 'node:path';
 import { compareVersions, isPlainVersion } from '../version.js';
 import { hasBundles, readManifest } from '../artifacts/manifest.js';
 import type { Manifest } from '../artifacts/manifest.js';
-import { removeInPlace } from '../artifacts/remove.js';
+import { TRASH_PREFIX, removeInPlace } from '../artifacts/remove.js';
 
 export const TOOLS = ['tsh', 'tctl'] as const;
 export type Tool = (typeof TOOLS)[number];
@@ -113,7 +113,7 @@ export async function pruneVersions(cacheDir: string, keep: readonly string[], o
       }
       continue;
     }
-    const trash = join(cacheDir, `.trash-${v.version}-${process.pid}`);
+    const trash = join(cacheDir, `${TRASH_PREFIX}${v.version}-${process.pid}`);
     try {
       await rename(v.dir, trash);
       await rm(trash, { recursive: true, force: true });

@@ -6,6 +6,8 @@
  * tsh names a profile after the host of the proxy address: it drops an `https://` prefix, splits off
  * the port (`host:443`, and the web/SSH pair `host:443,3023`), takes an IPv6 literal out of its
  * brackets, and keeps everything else as typed. So, in order:
+ *   0. length: an address over MAX_ADDRESS_LENGTH names no profile (the shims never expand one that
+ *      long: some of their expansions take time that grows with the square of the length);
  *   1. scheme: everything through the first `://` goes (tsh drops only `https://`; any other scheme
  *      would not name a profile tsh can use, so nothing is lost by dropping it too);
  *   2. path: from the first `/` on (an address copied from the browser);
@@ -20,6 +22,9 @@
  */
 import { isProfileName } from './profile-name.js';
 
+/** Longest address that can name a profile (step 0): far longer than any real proxy address. */
+export const MAX_ADDRESS_LENGTH = 1024;
+
 /** `host[:port]` of an address: steps 1-3 above. */
 export function authorityOf(address: string): string {
   let p = address;
@@ -28,8 +33,9 @@ export function authorityOf(address: string): string {
   return (p.split('/')[0] as string).split(',')[0] as string;
 }
 
-/** The host of an address (steps 1-6 above); not yet checked to be a profile name. */
+/** The host of an address (steps 0-6 above; '' when too long); not yet checked to be a profile name. */
 export function hostOfAddress(address: string): string {
+  if (address.length > MAX_ADDRESS_LENGTH) return '';
   const p = authorityOf(address);
   if (p.startsWith('[') && p.slice(1).includes(']')) return p.slice(1, p.indexOf(']'));
   if (p.indexOf(':') !== p.lastIndexOf(':')) return p;

@@ -3,34 +3,7 @@
  * their inputs, so the reporter (which decides when to draw) is the only part that knows about time.
  */
 import type { Progress } from '../artifacts/download.js';
-
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
-
-/** Decimal units, as download tools and Teleport's own release pages show sizes. */
-function scale(n: number): number {
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i;
-}
-
-function inUnit(n: number, unit: number): string {
-  return unit === 0 ? String(Math.round(n)) : (n / 1000 ** unit).toFixed(1);
-}
-
-export function formatBytes(n: number): string {
-  const unit = scale(n);
-  return `${inUnit(n, unit)} ${UNITS[unit]}`;
-}
-
-/** `45.0/100.0 MB`: both numbers in the total's unit, so the width stays steady while it grows. */
-function formatPair(received: number, total: number): string {
-  const unit = scale(total);
-  return `${inUnit(received, unit)}/${inUnit(total, unit)} ${UNITS[unit]}`;
-}
+import { formatBytePair, formatBytes } from './bytes.js';
 
 /** `0:07`, `12:34`, `1:02:03`; `--:--` when unknown. */
 export function formatDuration(seconds: number | undefined): string {
@@ -70,7 +43,7 @@ export function progressLine(name: string, p: Progress, speed: number | undefine
   } else {
     ratio = Math.min(1, Math.max(0, p.received / p.total));
     const eta = speed && speed > 0 ? Math.max(0, p.total - p.received) / speed : p.received >= p.total ? 0 : undefined;
-    fields = [`${String(Math.floor(ratio * 100)).padStart(3)}%`, formatPair(p.received, p.total), speedText, `ETA ${formatDuration(eta)}`];
+    fields = [`${String(Math.floor(ratio * 100)).padStart(3)}%`, formatBytePair(p.received, p.total), speedText, `ETA ${formatDuration(eta)}`];
   }
   const wide = fields.join('  ');
   const tight = fields.join(' ');

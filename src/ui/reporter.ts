@@ -4,9 +4,11 @@
  * CI, TERM=dumb) it prints a start line and an end line only, so logs stay readable.
  */
 import type { Progress } from '../artifacts/download.js';
-import { formatBytes, progressLine } from './progress-line.js';
+import { formatBytes } from './bytes.js';
+import { progressLine } from './progress-line.js';
 
-export { formatBytes, formatDuration, progressLine } from './progress-line.js';
+export { formatBytes } from './bytes.js';
+export { formatDuration, progressLine } from './progress-line.js';
 
 export interface Reporter {
   info(line: string): void;
@@ -41,89 +43,100 @@ function speedOf(samples: readonly Sample[], now: Sample): number | undefined {
   return ((now.received - first.received) / (now.t - first.t)) * 1000;
 }
 
-export function createReporter(sink: Sink, interactive: boolean, now: () => number = Date.now): Reporter {
-  let name = '';
-  let started = 0;
-  let total: number | undefined;
-  let received = 0;
-  let samples: Sample[] = [];
-  let lastDraw = Number.NEGATIVE_INFINITY;
+/** One download's progress as the reporter tracks it. */
+class Download {
+  received = 0;
+  private samples: Sample[];
+
+  constructor(
+    readonly name: string,
+    public total: number | undefined,
+    readonly started: number,
+  ) {
+    this.samples = [{ t: started, received: 0 }];
+  }
+
+  /** The progress line at time `t`, with the speed over the recent window. */
+  line(t: number, width: number): string {
+    const current = { t, received: this.received };
+    this.samples.push(current);
+    while (this.samples.length > 2 && (this.samples[1] as Sample).t <= t - SPEED_WINDOW_MS) this.samples.shift();
+    return progressLine(this.name, { received: this.received, total: this.total }, speedOf(this.samples, current), width);
+  }
+
+  /** `Downloaded …` or `Download of … stopped …`, with the time since the start. */
+  endLine(ok: boolean, now: number): string {
+    const secs = ((now - this.started) / 1000).toFixed(1);
+    const { name, total, received } = this;
+    if (ok) return `Downloaded ${name}${total ? ` (${formatBytes(total)})` : ''} in ${secs} s\n`;
+    return `Download of ${name} stopped after ${secs} s (${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''})\n`;
+  }
+}
+
+/** Writes to the sink, keeping the progress line (if one is shown) below every message. */
+class Screen {
   /** The progress line currently on screen, if any; messages clear it and draw it again below. */
-  let shown: string | undefined;
-  let active = false;
+  private shown: string | undefined;
 
-  const width = (): number => (sink.columns && sink.columns > 0 ? sink.columns : 80);
+  constructor(private readonly sink: Sink) {}
 
-  function render(t: number): string {
-    const current = { t, received };
-    samples.push(current);
-    while (samples.length > 2 && (samples[1] as Sample).t <= t - SPEED_WINDOW_MS) samples.shift();
-    return progressLine(name, { received, total }, speedOf(samples, current), width());
+  get width(): number {
+    return this.sink.columns && this.sink.columns > 0 ? this.sink.columns : 80;
   }
 
-  function draw(line: string): void {
-    sink.write(`${CLEAR_LINE}${line}`);
-    shown = line;
+  draw(line: string): void {
+    this.sink.write(`${CLEAR_LINE}${line}`);
+    this.shown = line;
   }
 
-  function say(text: string): void {
-    if (shown === undefined) {
-      sink.write(text);
+  say(text: string): void {
+    if (this.shown === undefined) {
+      this.sink.write(text);
       return;
     }
-    sink.write(`${CLEAR_LINE}${text}`);
-    sink.write(shown);
+    this.sink.write(`${CLEAR_LINE}${text}`);
+    this.sink.write(this.shown);
   }
 
+  /** The progress line goes, `text` takes its place. */
+  end(text: string): void {
+    if (this.shown !== undefined) this.sink.write(CLEAR_LINE);
+    this.shown = undefined;
+    this.sink.write(text);
+  }
+}
+
+export function createReporter(sink: Sink, interactive: boolean, now: () => number = Date.now): Reporter {
+  const screen = new Screen(sink);
+  let download: Download | undefined;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   return {
-    info: (line) => say(`${line}\n`),
-    warn: (line) => say(`${PREFIX}: warning: ${line}\n`),
+    info: (line) => screen.say(`${line}\n`),
+    warn: (line) => screen.say(`${PREFIX}: warning: ${line}\n`),
     downloadStart(archive, size) {
-      name = archive;
-      total = size;
-      received = 0;
-      started = now();
-      samples = [{ t: started, received: 0 }];
-      active = true;
+      download = new Download(archive, size, now());
       if (!interactive) {
         sink.write(`Downloading ${archive}${size ? ` (${formatBytes(size)})` : ''}...\n`);
         return;
       }
-      lastDraw = started;
-      draw(progressLine(name, { received, total }, undefined, width()));
+      lastDraw = download.started;
+      screen.draw(progressLine(archive, { received: 0, total: size }, undefined, screen.width));
     },
     downloadProgress(p) {
-      if (!active) return;
-      received = p.received;
-      total = p.total ?? total;
+      if (!download) return;
+      download.received = p.received;
+      download.total = p.total ?? download.total;
       if (!interactive) return;
       const t = now();
-      const done = total !== undefined && received >= total;
+      const done = download.total !== undefined && download.received >= download.total;
       if (t - lastDraw < REDRAW_MS && !done) return;
       lastDraw = t;
-      draw(render(t));
+      screen.draw(download.line(t, screen.width));
     },
     downloadEnd(ok) {
-      if (!active) return;
-      active = false;
-      const secs = ((now() - started) / 1000).toFixed(1);
-      if (shown !== undefined) sink.write(CLEAR_LINE);
-      shown = undefined;
-      const size = total ? ` (${formatBytes(total)})` : '';
-      sink.write(
-        ok
-          ? `Downloaded ${name}${size} in ${secs} s\n`
-          : `Download of ${name} stopped after ${secs} s (${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''})\n`,
-      );
+      if (!download) return;
+      screen.end(download.endLine(ok, now()));
+      download = undefined;
     },
   };
 }
-
-/** A reporter that says nothing (tests, --json). */
-export const silentReporter: Reporter = {
-  info: () => undefined,
-  warn: () => undefined,
-  downloadStart: () => undefined,
-  downloadProgress: () => undefined,
-  downloadEnd: () => undefined,
-};

@@ -1,7 +1,8 @@
-// Resumable downloads (CONTRACT.md item 16) against a CDN that honours Range, If-Range, ETag and
+// Resumable downloads (docs/behaviour.md item 16) against a CDN that honours Range, If-Range, ETag and
 // Last-Modified, and against the ways servers get resuming wrong. Whatever happens, only an archive
 // whose SHA-256 matches is installed, and its partial download is gone once it is.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { chown, lstat, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -185,6 +186,43 @@ describe('bad answers and bad partial files start over', () => {
     await installs(t, dir, version);
     assert.deepEqual(await entries(dir), [version]);
   });
+});
+
+describe('a lying resume server (docs/behaviour.md item 28): a resumed answer carries exactly the missing bytes', () => {
+  /**
+   * Installs from a partial download of HALF bytes, watching the whole time: the most bytes the
+   * download reported and the largest the partial file grew.
+   */
+  async function installWatched(t: TestContext, options: RangeOptions): Promise<{ path: string; mostReceived: number; largestPartial: number }> {
+    const dir = await freshCache(t);
+    const { version, path, name } = serveAs(options);
+    await leavePartial(dir, name, HALF);
+    let mostReceived = 0;
+    let largestPartial = 0;
+    const onProgress = (p: { received: number }): void => {
+      mostReceived = Math.max(mostReceived, p.received);
+      largestPartial = Math.max(largestPartial, statSync(partialPaths(dir, name).data, { throwIfNoEntry: false })?.size ?? 0);
+    };
+    const result = await install(cdn, { http: testClient(t), cacheDir: dir, version, onProgress });
+    assert.equal(result.manifest.sha256, release.sha256, 'only the verified archive is installed');
+    await assertNothingLeft(dir, [version]);
+    return { path, mostReceived, largestPartial };
+  }
+
+  const cases: { name: string; options: RangeOptions }[] = [
+    { name: 'the rest, then 4 MB of empty gzip members, no Content-Length', options: { gzipTail: 4_000_000 } },
+    { name: 'the rest, then endless empty gzip members, no Content-Length', options: { gzipTail: Infinity } },
+    { name: 'a 206 whose Content-Length (and body) is 100 kB more than what is missing', options: { lieLength: 100_000 } },
+    { name: 'a 206 whose Content-Length (and body) is 1000 bytes less than what is missing', options: { lieLength: -1000 } },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: nothing past the archive's size is taken or kept; then the archive from its start`, async (t) => {
+      const { path, mostReceived, largestPartial } = await installWatched(t, c.options);
+      assert.ok(mostReceived <= bytes.length, `received ${mostReceived} bytes of a ${bytes.length}-byte archive`);
+      assert.ok(largestPartial <= bytes.length, `the partial file grew to ${largestPartial} bytes for a ${bytes.length}-byte archive`);
+      assert.deepEqual(cdn.ranges(path), [`bytes=${HALF}-`, undefined]);
+    });
+  }
 });
 
 describe('what a resume trusts', () => {

@@ -8,7 +8,7 @@ import { world } from '../launcher/world.js';
 describe('teleport-tools CLI', () => {
   test('status --json describes the selection, installed versions and settings', async (t) => {
     const w = await world(['13.2.3'], '13.2.3', t);
-    await w.preinstall('13.2.3');
+    await w.preinstalled('13.2.3');
     const r = await w.sb.cli(['status', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
@@ -58,7 +58,7 @@ describe('teleport-tools CLI', () => {
 
   test('an invalid tools.yaml is reported with the file and the fix; launchers then stay offline', async (t) => {
     const w = await world(['13.2.3'], '13.2.3', t);
-    await w.preinstall('13.2.3');
+    await w.preinstalled('13.2.3');
     await mkdir(join(w.sb.teleportHome, 'config'), { recursive: true });
     await writeFile(join(w.sb.teleportHome, 'config', 'tools.yaml'), 'disable_auto_updates: maybe\n');
     const r = await w.sb.cli(['config', 'get', 'edition']);
@@ -91,7 +91,7 @@ describe('teleport-tools CLI', () => {
 
   test('clean removes every version that is not selected', async (t) => {
     const w = await world(['13.2.3', '13.3.0'], '13.3.0', t);
-    await w.preinstall('13.2.3');
+    await w.preinstalled('13.2.3');
     await w.preinstall('13.3.0');
     const r = await w.sb.cli(['clean']);
     assert.equal(r.code, 0, r.stderr);

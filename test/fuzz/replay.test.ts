@@ -28,7 +28,7 @@ const missing = (programs: readonly string[]): string[] => programs.filter((p) =
 for (const { name, needs = [] } of TARGETS) {
   const absent = missing(needs);
   const skip = absent.length > 0 ? `needs ${absent.join(' and ')}` : false;
-  test(`fuzz target ${name}: committed corpus and past crashes replay clean`, { skip }, async () => {
+  test(`fuzz target ${name}: committed corpus and past crashes replay clean`, { skip, timeout: 120_000 }, async () => {
     const { fuzz } = (await import(`../../fuzz/targets/${name}.js`)) as { fuzz(data: Buffer): unknown };
     const all = [...inputs('corpus', name), ...inputs('crashes', name)];
     for (const { file, data } of all) {

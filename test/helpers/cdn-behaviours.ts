@@ -3,6 +3,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 
 export type Behaviour =
   /** The registered content (or 404). */
@@ -37,6 +38,8 @@ export interface Payload {
   status: number;
   contentType: string;
   size: number;
+  /** What Content-Length says when it is not `size` (a lying server); null: no Content-Length. */
+  contentLength?: number | null;
   /** Sent with the content: validators, Content-Range. */
   headers?: OutgoingHttpHeaders;
   chunks: () => AsyncIterable<Buffer>;
@@ -61,6 +64,16 @@ export function bufferPayload(body: string | Buffer, status = 200, contentType =
       for (let at = 0; at < data.length; at += 1 << 16) yield data.subarray(at, at + (1 << 16));
     },
   };
+}
+
+/** One empty gzip member: gunzip reads any number of them after an archive and makes nothing of them. */
+const EMPTY_MEMBER = gzipSync(Buffer.alloc(0));
+
+/** `chunks`, then `extra` bytes of empty gzip members (Infinity: endless, until the client hangs up). */
+export async function* withGzipTail(chunks: AsyncIterable<Buffer>, extra: number): AsyncGenerator<Buffer> {
+  yield* chunks;
+  const block = Buffer.concat(Array.from({ length: Math.ceil((1 << 16) / EMPTY_MEMBER.length) }, () => EMPTY_MEMBER));
+  for (let sent = 0; sent < extra; sent += block.length) yield block.subarray(0, Math.min(block.length, extra - sent));
 }
 
 /** Resolves true once `chunk` is accepted (after 'drain' if needed), false if the response died first. */
@@ -116,7 +129,7 @@ export async function respond(b: Behaviour, x: Exchange): Promise<void> {
   const { res, payload } = x;
   switch (b.kind) {
     case 'ok':
-      head(x, payload.status, payload.contentType, payload.size);
+      head(x, payload.status, payload.contentType, payload.contentLength === undefined ? payload.size : (payload.contentLength ?? undefined));
       if (await pump(x)) res.end();
       return;
     case 'status': {

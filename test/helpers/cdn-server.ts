@@ -9,7 +9,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { BehaviourSetting, Payload } from './cdn-behaviours.js';
-import { bufferPayload, respond } from './cdn-behaviours.js';
+import { bufferPayload, respond, withGzipTail } from './cdn-behaviours.js';
 import type { BuiltRelease } from './release.js';
 import { sha256Line } from './release-layout.js';
 import { tlsPems } from './tls.js';
@@ -80,6 +80,16 @@ export interface RangeOptions {
   partialWithoutRange?: boolean;
   /** Answer every Range request with 416. */
   refuse?: boolean;
+  /**
+   * A 206 that sends the rest and then this many bytes of empty gzip members (Infinity: endless), with
+   * no Content-Length: a server trying to fill the disk through a resume.
+   */
+  gzipTail?: number;
+  /**
+   * A 206 whose Content-Length is this many bytes off what is missing; the body matches it (the rest
+   * and that many bytes of empty gzip members, or the rest short by that many).
+   */
+  lieLength?: number;
 }
 
 const FIXED_DATE = 'Tue, 01 Aug 2023 10:00:00 GMT';
@@ -280,12 +290,16 @@ export class CdnServer {
       return { ...bufferPayload('', 416, 'text/plain'), headers: { ...headers, 'content-range': `bytes */${whole.size}` } };
     }
     const from = whole.from ?? ((n: number) => skip(whole.chunks(), n));
+    const rest = whole.size - start;
+    const lie = opts.lieLength ?? 0;
+    const tail = opts.gzipTail ?? Math.max(0, lie);
     return {
       status: 206,
       contentType: whole.contentType,
-      size: whole.size - start,
+      size: rest,
+      ...(opts.gzipTail !== undefined ? { contentLength: null } : lie !== 0 ? { contentLength: rest + lie } : {}),
       headers: { ...headers, 'content-range': `bytes ${start + (opts.lieStart ?? 0)}-${whole.size - 1}/${whole.size}` },
-      chunks: () => from(start),
+      chunks: () => (tail > 0 ? withGzipTail(from(start), tail) : lie < 0 ? take(from(start), rest + lie) : from(start)),
     };
   }
 
@@ -297,6 +311,15 @@ export class CdnServer {
     const size = (await stat(content.file)).size;
     const from = (start: number) => createReadStream(content.file, { highWaterMark: 1 << 16, start });
     return { status: 200, contentType, size, chunks: () => from(0), from };
+  }
+}
+
+async function* take(chunks: AsyncIterable<Buffer>, n: number): AsyncGenerator<Buffer> {
+  let left = n;
+  for await (const chunk of chunks) {
+    if (left <= 0) return;
+    yield chunk.subarray(0, left);
+    left -= chunk.length;
   }
 }
 

@@ -1,6 +1,6 @@
-// One install in its own process, for the tests that race several processes, kill one mid-download or
-// measure memory, and for the benchmark. Run `node dist/test/helpers/install-driver.js '<json>'` (the
-// request below) with the environment of a launcher: HTTP settings, proxies, NODE_EXTRA_CA_CERTS and
+// One install in its own process, for the tests that race several processes or kill one mid-download
+// (the benchmark starts the launchers' own install child instead: scripts/bench/install-child.ts).
+// Run `node dist/test/helpers/install-driver.js '<json>'` (the request below) with the environment of a launcher: HTTP settings, proxies, NODE_EXTRA_CA_CERTS and
 // TELEPORT_TOOLS_TEST_CRASH_AT come from it, as in the real entry points.
 //
 // stdout gets one JSON object a line: {"event":"wait"} when another process holds the lock,

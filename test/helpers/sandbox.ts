@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,4 +126,14 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Gives `sb` a copy of the TELEPORT_HOME at `from` (modes, links and times kept, nothing else of the
+ * sandbox): set a user up once per file, for instance through `teleport-tools update`, and copy that
+ * home into each test's sandbox, instead of installing through the CLI again for every test.
+ */
+export async function copyTeleportHome(from: string, sb: Sandbox): Promise<void> {
+  await rm(sb.teleportHome, { recursive: true, force: true });
+  await cp(from, sb.teleportHome, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true, force: false });
 }

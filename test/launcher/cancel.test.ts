@@ -25,7 +25,7 @@ function start(w: World, tool: string, args: string[]) {
 describe('Ctrl-C during a download', () => {
   test('on tsh login: the update is cancelled and the installed version runs', async (t) => {
     const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
-    await w.preinstall('13.2.3');
+    await w.preinstalled('13.2.3');
     w.cdn.setVersion('v13.3.0');
     const archive = await w.archivePath('13.3.0');
     w.cdn.behave(archive, { kind: 'hangBody' });

@@ -20,7 +20,7 @@ describe('broken version endpoint', () => {
   for (const [name, behaviour, message] of cases) {
     test(`${name}: one warning, cloud-stable-version unchanged, tsh login runs the installed version`, async (t) => {
       const w = await world(['13.2.3'], '13.2.3', t);
-      await w.preinstall('13.2.3');
+      await w.preinstalled('13.2.3');
       w.cdn.behave(VERSION_PATH, behaviour);
       const r = await w.sb.tool('tsh', ['--proxy=acme.teleport.sh', 'login', '__env', 'TELEPORT_TOOLS_VERSION']);
       const warnings = r.stderr.split('\n').filter((l) => l.startsWith('teleport-tools: warning:'));
@@ -33,7 +33,7 @@ describe('broken version endpoint', () => {
 
   test('an endpoint that hangs is given up after 10 s and the installed tsh runs', async (t) => {
     const w = await world(['13.2.3'], '13.2.3', t);
-    await w.preinstall('13.2.3');
+    await w.preinstalled('13.2.3');
     w.cdn.behave(VERSION_PATH, { kind: 'hang' });
     const r = await w.sb.tool('tsh', ['login', '--proxy=acme.teleport.sh']);
     assert.match(r.stderr, /warning: could not update tsh\/tctl: .*did not answer within 10 s/);

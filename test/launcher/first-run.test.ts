@@ -50,7 +50,7 @@ describe('first run and fallback', () => {
 
   test('a failed install falls back to the newest installed version with one warning', async (t) => {
     const w = await world(['13.2.3', '13.3.0'], '13.2.3', t);
-    await w.preinstall('13.3.0');
+    await w.preinstalled('13.3.0');
     await w.preinstall('13.2.3');
     await rm(join(w.sb.teleportHome, 'cloud-stable-version'));
     w.cdn.setVersion('v15.0.0'); // not on the CDN
@@ -103,7 +103,7 @@ describe('first run and fallback', () => {
 
   test('an invalid TELEPORT_TOOLS_VERSION is ignored with a warning, never used as a path', async (t) => {
     const w = await world(['13.2.3'], '13.2.3', t);
-    await w.preinstall('13.2.3');
+    await w.preinstalled('13.2.3');
     const r = await w.sb.tool('tsh', ['version'], { TELEPORT_TOOLS_VERSION: '../../../bin' });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Teleport v13\.2\.3 /);

@@ -22,6 +22,7 @@ export interface ProfileCase {
 }
 
 const long = 'a'.repeat(4096);
+const huge = 'x'.repeat(100_000);
 
 export const PROFILE_CASES: ProfileCase[] = [
   { name: '--proxy=host:port', tool: 'tsh', args: ['--proxy=a.example.com:3080', 'status'], profile: 'a.example.com' },
@@ -75,6 +76,12 @@ export const PROFILE_CASES: ProfileCase[] = [
   { name: 'hostile: glob characters', tool: 'tsh', args: ['status'], currentProfile: '*\n', profile: null },
   { name: 'hostile: 4 KB current-profile', tool: 'tsh', args: ['status'], currentProfile: `${long}\n`, profile: null },
   { name: 'hostile: 4 KB --proxy', tool: 'tsh', args: [`--proxy=${long}:443`, 'status'], profile: null },
+  // Over MAX_ADDRESS_LENGTH, an address names no profile even when its host would be a plain one.
+  { name: 'hostile: 100 kB --proxy with a plain host', tool: 'tsh', args: [`--proxy=https://big.example.com/${huge}`, 'status'], profile: null, trap: 'big.example.com' },
+  { name: 'hostile: 100 kB TELEPORT_PROXY with a plain host', tool: 'tctl', args: ['status'], envProxy: `big.example.com:${huge}`, profile: null, trap: 'big.example.com' },
+  { name: 'a 100 kB --proxy before a plain one: the last still wins', tool: 'tsh', args: [`--proxy=${huge}`, '--proxy', 'last.example.com', 'status'], profile: 'last.example.com' },
+  { name: 'an address of 1024 characters still names its profile', tool: 'tsh', args: [`--proxy=https://at.example.com/${'p'.repeat(1024 - 'https://at.example.com/'.length)}`], profile: 'at.example.com' },
+  { name: 'hostile: an address of 1025 characters names none', tool: 'tsh', args: ['status'], envProxy: `https://at.example.com/${'p'.repeat(1025 - 'https://at.example.com/'.length)}`, profile: null, trap: 'at.example.com' },
   { name: 'hostile: colon outside an IPv6 literal', tool: 'tsh', args: ['status'], envProxy: 'host:notaport', profile: null, trap: 'host' },
   { name: 'hostile: --proxy=/', tool: 'tsh', args: ['--proxy=/etc', 'status'], currentProfile: 'cur.example.com\n', profile: null, trap: 'cur.example.com' },
   { name: 'hostile: a leading dash', tool: 'tsh', args: ['status'], currentProfile: '-x\n', profile: null, trap: '-x' },
