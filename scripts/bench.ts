@@ -10,10 +10,11 @@ import { concurrencyBench } from './bench/concurrency.js';
 import { installBench } from './bench/install.js';
 import { launcherBench } from './bench/launcher.js';
 import { resumeBench } from './bench/resume.js';
+import { windowsBench } from './bench/windows.js';
 import type { BenchContext, BenchRow, BenchSection } from './bench/types.js';
 
 /** Add a section here; each is one module in scripts/bench/. */
-const SECTIONS: readonly BenchSection[] = [launcherBench, installBench, concurrencyBench, resumeBench];
+const SECTIONS: readonly BenchSection[] = [launcherBench, installBench, concurrencyBench, resumeBench, windowsBench];
 
 const COLUMNS: readonly (keyof BenchRow)[] = ['name', 'ours', 'baseline', 'ratio', 'target', 'note'];
 

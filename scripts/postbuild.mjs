@@ -59,19 +59,31 @@ const { metafile } = await build({
   metafile: true,
   ...withImportMeta('__filename'),
 });
+// The Windows launcher (bin/tsh.cjs and bin/tctl.cjs require it on Windows), bundled the same way.
+const windows = await build({
+  ...common,
+  entryPoints: ['dist/src/launcher/windows.js'],
+  outfile: 'dist/src/launcher/windows.cjs',
+  target: `node${pkg.engines.node.replace(/^>=/, '')}`,
+  supported: { 'dynamic-import': false },
+  external,
+  metafile: true,
+  ...withImportMeta('__filename'),
+});
 // An npm package imported statically by a module the entry imports statically would be required on
 // every slow-path run: only builtins may be. (Modules reached through import() are wrapped by esbuild
 // and run, with their imports, on first use.)
 const eager = new Set();
-const seen = new Set([entry]);
+const seen = new Set([entry, 'dist/src/launcher/windows.js']);
+const inputs = { ...metafile.inputs, ...windows.metafile.inputs };
 for (const file of seen) {
-  for (const imp of metafile.inputs[file]?.imports ?? []) {
+  for (const imp of inputs[file]?.imports ?? []) {
     if (imp.kind !== 'import-statement') continue;
     if (!imp.external) seen.add(imp.path);
     else if (!imp.path.startsWith('node:')) eager.add(imp.path);
   }
 }
-if (eager.size > 0) throw new Error(`${run} would load ${[...eager].join(', ')} on every run: import them lazily (await import()) where they are used`);
+if (eager.size > 0) throw new Error(`${run} or windows.cjs would load ${[...eager].join(', ')} on every run: import them lazily (await import()) where they are used`);
 
 // The gate with runtime-gate.ts inlined; ES2019 turns its import('./run.js') into require('./run.cjs').
 // Its package.json lookup is relative to dist/src/runtime-gate.js, where that code was compiled.

@@ -32,7 +32,11 @@ if (selected.length === 0) {
   console.error(filter ? `no test file under dist/test matches TEST_FILTER=${filter}` : 'no test files found under dist/test');
   process.exit(1);
 }
-
+// The Windows tests need Wine, node.exe and two mingw-built programs: set up (or found in the cache)
+// once here, before the test processes start. It never fails the run: without Wine they skip, saying why.
+if (selected.some((f) => relative(root, f).startsWith('windows/'))) {
+  spawnSync(process.execPath, [new URL('./wine-setup.mjs', import.meta.url).pathname], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
 const concurrency = Number(process.env.TEST_CONCURRENCY || Math.max(2, availableParallelism()));
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error(`TEST_CONCURRENCY must be a whole number of files, at least 1 (got ${process.env.TEST_CONCURRENCY})`);

@@ -1,7 +1,7 @@
 /**
  * tools.yaml as `teleport-tools config set` writes it, read without the yaml package: loading yaml
- * costs more than everything else an up-to-date `tsh login` does in Node.js (~100 ms on a laptop),
- * and every launcher run reads the file when it exists. The subset is small and strict: top-level
+ * costs more than everything else an up-to-date `tsh login` does in Node.js (docs/architecture.md,
+ * performance rules), and every launcher run reads the file when it exists. The subset is small and strict: top-level
  * `key: value` lines, block lists (`  - item`) or flow lists (`[a, b]`) of plain scalars, whole-line
  * comments and blank lines. A plain scalar here is true/false or a string of URL-ish characters that
  * YAML 1.2's core schema reads as a string. Anything else, including every invalid file, returns

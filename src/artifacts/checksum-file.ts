@@ -1,6 +1,7 @@
 /**
  * `<archive>.sha256`: one coreutils line, `<64 hex>  <file name>`. We accept exactly that (a `*`
- * binary marker, upper-case hex and a trailing newline allowed) and require the name to be the archive's own.
+ * binary marker, upper-case hex and a trailing newline allowed; one space and CR LF, as Windows zips'
+ * files have them) and require the name to be the archive's own.
  */
 import { ToolsError } from '../errors.js';
 
@@ -12,7 +13,7 @@ export function parseChecksumFile(text: string, expectedName: string): string {
   if (lines.length !== 1) {
     throw new ToolsError('ECHECKSUM', `checksum file for ${expectedName} must be one line, got ${lines.length} lines: ${shown}`);
   }
-  const match = /^([0-9a-fA-F]{64}) [ *](\S+)$/.exec(lines[0] ?? '');
+  const match = /^([0-9a-fA-F]{64}) [ *]?(\S+)$/.exec(lines[0] ?? '');
   if (!match) {
     throw new ToolsError('ECHECKSUM', `checksum file for ${expectedName} is not "<64 hex>  <file name>": ${shown}`);
   }

@@ -2,6 +2,8 @@
  * One pass over the archive bytes: they stream from the socket through SHA-256 and, at the same time,
  * through gunzip and tar into a staging directory. The digest is compared once the last byte is in;
  * the caller publishes staging only after this resolves. Memory stays flat at any archive size.
+ * A Windows zip is read from its end, so it is saved to staging instead and extracted by zip.ts only
+ * once its digest matches.
  *
  * With a cache directory, the bytes are also kept as a partial download (partial.ts) when the answer
  * has a validator, and a later attempt (a retry in this run, or the next run) replays them through the
@@ -17,6 +19,7 @@ import { ToolsError, isToolsError } from '../errors.js';
 import { checkpoint } from '../checkpoint.js';
 import { CHECKSUM_MAX_BYTES, parseChecksumFile } from './checksum-file.js';
 import { extractEntries } from './archive.js';
+import { extractZip, saveZip } from './zip.js';
 import type { ExtractSpec, Extracted } from './archive.js';
 import { discardPartial, openPartial, recordPartial } from './partial.js';
 import type { PartialDownload } from './partial.js';
@@ -189,7 +192,9 @@ async function stream(req: DownloadRequest, a: Attempt): Promise<Streamed> {
   const bytes = pipeline(stages, () => undefined) as unknown as Readable;
   let extracted: Extracted;
   try {
-    extracted = await extractEntries(bytes, req.destDir, req.spec, req.signal);
+    // A zip is read from its end: saved now, opened by checked() once its digest matches.
+    const sink = req.spec.format === 'zip' ? saveZip : extractEntries;
+    extracted = await sink(bytes, req.destDir, req.spec, req.signal);
   } catch (err) {
     a.opened.body.destroy();
     a.replay?.destroy();
@@ -225,5 +230,6 @@ async function checked(req: DownloadRequest, expected: string, s: Streamed, have
     throw new ToolsError('EINTEGRITY', `checksum mismatch for ${req.archiveName}: expected ${expected}, got ${s.sha256}`);
   }
   checkpoint('digest-verified');
-  return { ...s.extracted, sha256: s.sha256, bytes: s.received, resumedFrom: have };
+  const extracted = req.spec.format === 'zip' ? await extractZip(req.destDir, req.spec, req.signal) : s.extracted;
+  return { ...extracted, sha256: s.sha256, bytes: s.received, resumedFrom: have };
 }

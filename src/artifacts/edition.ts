@@ -1,5 +1,5 @@
 /**
- * Which build of a version a need calls for, and whether an installed one serves it (CONTRACT item
+ * Which build of a version a need calls for, and whether an installed one serves it (docs/behaviour.md item
  * 14): an `ent` build also serves an `oss` need of the same version (it is a superset) and is never
  * replaced by the `oss` build; a FIPS need is served only by a FIPS build.
  */

@@ -15,6 +15,8 @@ export interface ExtractSpec {
   maxEntryBytes: number;
   /** Largest decompressed archive. */
   maxTotalBytes: number;
+  /** A zip (Windows): saved while it streams, extracted by zip.ts once verified. Unset: gzip'd tar. */
+  format?: 'zip' | undefined;
 }
 
 /** What an extraction left in the destination directory. */

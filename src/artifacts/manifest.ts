@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleEntry } from './bundle.js';
+import { exeName } from './exe-name.js';
 
 export type { BundleEntry } from './bundle.js';
 
@@ -62,7 +63,7 @@ function isManifest(d: unknown): d is Manifest {
  * The manifest, or undefined when absent or unreadable (a directory we did not publish).
  * Small local files on the launchers' path (this, version records, config, current-profile) are read
  * synchronously: a `tsh login` reads a dozen of them, and each thread-pool round trip of fs/promises
- * cost more than the read itself (~0.5 ms each on a busy 2-core machine).
+ * cost more than the read itself (docs/architecture.md, performance rules).
  */
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
@@ -95,7 +96,7 @@ export function hasBundles(manifest: Manifest): boolean {
  */
 export function manifestFileFor(manifest: Manifest, tool: string): { path: string; sha256: string } | undefined {
   if (!manifest.binaries.includes(tool)) return undefined;
-  const path = manifest.bundles?.[tool] ?? tool;
+  const path = manifest.bundles?.[tool] ?? exeName(tool);
   const sha256 = manifest.files[path];
   return sha256 === undefined ? undefined : { path, sha256 };
 }

@@ -7,7 +7,7 @@ import { ToolsError } from '../errors.js';
 import { requirePlainVersion } from '../version.js';
 
 export type Edition = 'oss' | 'ent';
-export type TeleportOs = 'linux' | 'darwin';
+export type TeleportOs = 'linux' | 'darwin' | 'windows';
 export type TeleportArch = 'amd64' | 'arm64' | 'arm' | '386';
 
 export interface Platform {
@@ -16,7 +16,7 @@ export interface Platform {
 }
 
 /** Node's process.platform -> Teleport's OS name. */
-const OS_NAMES: Readonly<Record<string, TeleportOs>> = { linux: 'linux', darwin: 'darwin' };
+const OS_NAMES: Readonly<Record<string, TeleportOs>> = { linux: 'linux', darwin: 'darwin', win32: 'windows' };
 /** Node's process.arch -> Teleport's CPU name. */
 const ARCH_NAMES: Readonly<Record<string, TeleportArch>> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
 /** The top folder inside each edition's archive. */
@@ -26,8 +26,10 @@ const NAME_PREFIX: Readonly<Record<Edition, string>> = { oss: 'teleport', ent: '
 export function detectPlatform(nodePlatform: string = process.platform, nodeArch: string = process.arch): Platform {
   const os = OS_NAMES[nodePlatform];
   const arch = ARCH_NAMES[nodeArch];
-  if (!os || !arch) {
-    throw new ToolsError('EPLATFORM', `Teleport publishes no client tools for ${nodePlatform}/${nodeArch} (supported: linux and darwin on x64, arm64, arm, ia32)`);
+  // Teleport publishes one Windows build, amd64; Windows on arm64 runs it emulated.
+  if (os === 'windows' && (nodeArch === 'x64' || nodeArch === 'arm64')) return { os, arch: 'amd64' };
+  if (!os || !arch || os === 'windows') {
+    throw new ToolsError('EPLATFORM', `Teleport publishes no client tools for ${nodePlatform}/${nodeArch} (supported: linux and darwin on x64, arm64, arm, ia32; windows on x64 and arm64)`);
   }
   return { os, arch };
 }
@@ -41,6 +43,8 @@ export interface ReleaseRef {
 
 export function archiveName(ref: ReleaseRef): string {
   requirePlainVersion(ref.version, 'release version');
+  // One Windows build whatever the edition or FIPS setting (docs/behaviour.md item 22).
+  if (ref.platform.os === 'windows') return `teleport-v${ref.version}-windows-amd64-bin.zip`;
   if (ref.fips && ref.edition !== 'ent') throw new ToolsError('EUSAGE', 'FIPS builds are Enterprise builds: ask for the ent edition');
   const fips = ref.fips ? '-fips' : '';
   return `${NAME_PREFIX[ref.edition]}-v${ref.version}-${ref.platform.os}-${ref.platform.arch}${fips}-bin.tar.gz`;
@@ -62,7 +66,7 @@ export function entryPath(edition: Edition, binary: string): string {
  * provisioning profile); Teleport 16 and older, and every Linux archive, carry bare binaries.
  */
 export interface Layout {
-  kind: 'bundle' | 'bare';
+  kind: 'bundle' | 'bare' | 'exe';
   os: readonly TeleportOs[];
   /** Binaries that may come in this layout (undefined: any). */
   binaries?: readonly string[];
@@ -81,6 +85,8 @@ export const LAYOUTS: readonly Layout[] = [
     binaryPath: (b) => `${b}.app/Contents/MacOS/${b}`,
   },
   { kind: 'bare', os: ['linux', 'darwin'], binaryPath: (b) => b },
+  // Windows zips are flat: `tsh.exe` at the top, no edition folder.
+  { kind: 'exe', os: ['windows'], binaryPath: (b) => `${b}.exe` },
 ];
 
 /** The layouts a binary may have in this platform's archives, preferred first. */
@@ -88,7 +94,7 @@ export function layoutsFor(platform: Platform, binary: string): Layout[] {
   return LAYOUTS.filter((l) => l.os.includes(platform.os) && (l.binaries === undefined || l.binaries.includes(binary)));
 }
 
-const PLATFORM_PATTERN = /^(linux|darwin)-(amd64|arm64|arm|386)$/;
+const PLATFORM_PATTERN = /^(linux|darwin|windows)-(amd64|arm64|arm|386)$/;
 
 /** `darwin-arm64` (Teleport's names, as in archive names) -> a Platform; for TELEPORT_TOOLS_TEST_PLATFORM. */
 export function parsePlatform(raw: string, variable: string): Platform {
@@ -101,6 +107,7 @@ export function parsePlatform(raw: string, variable: string): Platform {
 export function archiveLayout(ref: ReleaseRef, binaries: readonly string[]): {
   entries: Record<string, string>;
   bundles: Record<string, { binary: string; name: string; executable: string }>;
+  format?: 'zip';
 } {
   const top = ARCHIVE_TOP[ref.edition];
   const entries: Record<string, string> = {};
@@ -110,10 +117,12 @@ export function archiveLayout(ref: ReleaseRef, binaries: readonly string[]): {
       if (layout.bundleDir) {
         const name = layout.bundleDir(binary);
         bundles[`${top}/${name}`] = { binary, name, executable: layout.binaryPath(binary).slice(name.length + 1) };
+      } else if (layout.kind === 'exe') {
+        entries[layout.binaryPath(binary)] = layout.binaryPath(binary);
       } else {
         entries[`${top}/${layout.binaryPath(binary)}`] = binary;
       }
     }
   }
-  return { entries, bundles };
+  return ref.platform.os === 'windows' ? { entries, bundles, format: 'zip' } : { entries, bundles };
 }

@@ -13,6 +13,7 @@ import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from './manifest.js';
 import { manifestFileFor } from './manifest.js';
+import { exeName } from './exe-name.js';
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -52,7 +53,7 @@ export async function verifyInstalled(dir: string, manifest: Manifest): Promise<
   for (const tool of manifest.binaries) {
     const file = manifestFileFor(manifest, tool);
     if (!file) return `the manifest has no digest for ${tool}`;
-    const real = await realpath(join(dir, tool)).catch(() => undefined);
+    const real = await realpath(join(dir, exeName(tool))).catch(() => undefined);
     if (real !== join(root, file.path) || !real.startsWith(root + sep)) return `${tool} does not lead to ${file.path}`;
     if ((await sha256Of(real)) !== file.sha256) return `${file.path} changed since it was verified`;
   }

@@ -18,8 +18,12 @@ export const cleanCommand: CommandModule = {
       const keep = await keptVersions(settings);
       const removed = await pruneVersions(settings.cacheDir, keep, 0);
       const left = await listInstalled(settings.cacheDir);
-      out(removed.length ? `Removed ${removed.map((v) => `v${v}`).join(', ')}.` : 'Nothing to remove.');
-      if (left.length) out(`Kept ${left.map((v) => `v${v.version}`).join(', ')} (in use).`);
+      // Not kept yet still there: a file in it is in use (Windows refuses to rename a running tsh.exe).
+      const stuck = left.filter((v) => !keep.includes(v.version));
+      const kept = left.filter((v) => keep.includes(v.version));
+      out(removed.length ? `Removed ${removed.map((v) => `v${v}`).join(', ')}.` : stuck.length ? 'Removed nothing.' : 'Nothing to remove.');
+      if (stuck.length) out(`Could not remove ${stuck.map((v) => `v${v.version}`).join(', ')}: a file in it is in use (a running tsh or tctl?); run 'teleport-tools clean' again once it has exited.`);
+      if (kept.length) out(`Kept ${kept.map((v) => `v${v.version}`).join(', ')} (in use).`);
     } finally {
       await lock.release();
     }

@@ -14,7 +14,11 @@ interface ProfileArgs {
 const profileOption = <T>(y: Argv<T>) =>
   y.option('profile', { type: 'string', describe: 'The proxy host of the profile (default: the current tsh profile)' });
 
+/** Connect My Computer is a macOS and Linux feature, as in Teleport Connect (docs/behaviour.md item 25). */
+export const CMC_UNSUPPORTED = 'Connect My Computer runs on macOS and Linux only (as in Teleport Connect), not on Windows';
+
 async function withContext(fn: (ctx: CmcContext) => Promise<void>): Promise<void> {
+  if (process.platform === 'win32') throw new ToolsError('ECMC', CMC_UNSUPPORTED);
   const { settings, reporter, signal } = await cliContext();
   const { createCmcContext } = await import('../cmc/context.js');
   const ctx = createCmcContext(settings, reporter, signal);

@@ -1,6 +1,6 @@
 /**
  * The cluster operations Connect My Computer needs, through the installed `tsh` and `tctl`, with the
- * output formats of TELEPORT.md. Failures keep tctl's own words and say whether it was a missing
+ * output formats of docs/teleport.md. Failures keep tctl's own words and say whether it was a missing
  * permission or a missing object, so each step can explain itself.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -3,7 +3,7 @@
  * this goes wrong: an older Teleport install (/usr/local/bin/tsh, Homebrew, a .pkg) earlier on PATH,
  * npm's bin directory missing from PATH, or a launcher copied without its executable bit.
  */
-import { access, constants, realpath, stat } from 'node:fs/promises';
+import { access, constants, readFile, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { Tool } from '../tools/cache.js';
 import { isLauncher } from '../tools/fallback.js';
@@ -24,14 +24,30 @@ async function candidates(tool: Tool, pathVar: string): Promise<Candidate[]> {
   for (const dir of pathVar.split(delimiter)) {
     if (!dir || seen.has(dir)) continue;
     seen.add(dir);
-    const path = join(dir, tool);
-    const s = await stat(path).catch(() => undefined);
-    if (!s?.isFile()) continue;
-    const real = await realpath(path).catch(() => path);
-    const executable = await access(path, constants.X_OK).then(() => true, () => false);
-    found.push({ path, real, executable, launcher: await isLauncher(real) });
+    for (const name of commandNames(tool)) {
+      const path = join(dir, name);
+      const s = await stat(path).catch(() => undefined);
+      if (!s?.isFile()) continue;
+      const real = await realpath(path).catch(() => path);
+      const executable = process.platform === 'win32' || (await access(path, constants.X_OK).then(() => true, () => false));
+      found.push({ path, real, executable, launcher: (await isLauncher(real)) || (await isOurCmdShim(real, tool)) });
+      // cmd.exe runs the first of them in a directory (PATHEXT order).
+      break;
+    }
   }
   return found;
+}
+
+/** What a shell runs for `tool`: the file itself, or on Windows `tsh.exe` (an installer's, Teleport Connect's) before `tsh.cmd` (npm's shim). */
+function commandNames(tool: Tool): string[] {
+  return process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`] : [tool];
+}
+
+/** npm's command shim for our bin entry (Windows): it names `teleport-tools\bin\<tool>.cjs`. */
+async function isOurCmdShim(file: string, tool: Tool): Promise<boolean> {
+  if (!file.toLowerCase().endsWith('.cmd')) return false;
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.includes(`\\teleport-tools\\bin\\${tool}.cjs`);
 }
 
 export interface LauncherCheckOptions {

@@ -7,6 +7,7 @@ import { checkCache } from './cache.js';
 import { checkClusterVersions } from './cluster-versions.js';
 import { checkConfig } from './config.js';
 import { checkDiskSpace } from './disk-space.js';
+import { checkFastPath } from './fast-path.js';
 import { checkLauncher } from './launchers.js';
 import { checkNetwork } from './network.js';
 import { checkNode } from './node-version.js';
@@ -29,6 +30,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Check[]> {
     const local = await Promise.all([
       checkLauncher('tsh', { pathVar, binDirHints: opts.binDirHints }),
       checkLauncher('tctl', { pathVar, binDirHints: opts.binDirHints }),
+      checkFastPath(),
       checkNode(pathVar, settings.env.NODE_OPTIONS),
       checkCache(settings),
       checkClusterVersions(settings),

@@ -11,6 +11,8 @@ import { compareVersions, isPlainVersion } from '../version.js';
 import { hasBundles, readManifest } from '../artifacts/manifest.js';
 import type { Manifest } from '../artifacts/manifest.js';
 import { TRASH_PREFIX, removeInPlace } from '../artifacts/remove.js';
+import { exeName } from '../artifacts/exe-name.js';
+import { retryBusy } from '../artifacts/retry-busy.js';
 
 export const TOOLS = ['tsh', 'tctl'] as const;
 export type Tool = (typeof TOOLS)[number];
@@ -46,7 +48,7 @@ export async function listInstalled(cacheDir: string): Promise<InstalledVersion[
  * undefined otherwise.
  */
 export async function toolFile(dir: string, tool: string): Promise<string | undefined> {
-  const path = join(dir, tool);
+  const path = join(dir, exeName(tool));
   // Synchronous, like readManifest (which says why).
   const s = statSync(path, { throwIfNoEntry: false });
   if (!s?.isFile()) return undefined;
@@ -115,8 +117,8 @@ export async function pruneVersions(cacheDir: string, keep: readonly string[], o
     }
     const trash = join(cacheDir, `${TRASH_PREFIX}${v.version}-${process.pid}`);
     try {
-      await rename(v.dir, trash);
-      await rm(trash, { recursive: true, force: true });
+      await retryBusy(() => rename(v.dir, trash));
+      await rm(trash, { recursive: true, force: true }).catch(() => undefined);
       removed.push(v.version);
     } catch {
       // Another process may be removing it too, or it is in use; retention is best-effort.

@@ -26,6 +26,10 @@ export function fipsPublishedFor(platform: Settings['platform']): boolean {
 
 /** What of `edition` and `fips` has no effect on this platform, for `status` (one line each). */
 export function buildSettingNotes(settings: Settings): string[] {
+  // One Windows build whatever the edition or FIPS setting (docs/behaviour.md item 22): one note says so.
+  if (!(settings.platform instanceof Error) && settings.platform.os === 'windows') {
+    return ['edition and fips have no effect on Windows: Teleport publishes one build there, whatever the edition or FIPS setting'];
+  }
   const notes: string[] = [];
   if (settings.config.fips && !fipsPublishedFor(settings.platform)) notes.push('fips: true has no effect here: Teleport publishes FIPS builds for Linux only');
   if (settings.config.fips && settings.config.edition === 'oss' && fipsPublishedFor(settings.platform)) {

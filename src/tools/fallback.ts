@@ -5,6 +5,7 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Tool } from './cache.js';
+import { executableMode, exeName } from '../artifacts/exe-name.js';
 
 export const LAUNCHER_MARKER = 'teleport-tools launcher';
 
@@ -23,7 +24,7 @@ export async function isLauncher(file: string): Promise<boolean> {
 
 async function isExecutableFile(file: string): Promise<boolean> {
   const s = await stat(file).catch(() => undefined);
-  return s !== undefined && s.isFile() && (s.mode & 0o111) !== 0;
+  return s !== undefined && s.isFile() && executableMode(s.mode);
 }
 
 /** The first `tool` on PATH that is neither `self` nor any launcher of ours. */
@@ -31,7 +32,7 @@ export async function findOnPath(tool: Tool, pathVar: string | undefined, self: 
   const selfReal = await realpath(self).catch(() => self);
   for (const dir of (pathVar ?? '').split(delimiter)) {
     if (!dir) continue;
-    const candidate = join(dir, tool);
+    const candidate = join(dir, exeName(tool));
     if (!(await isExecutableFile(candidate))) continue;
     const real = await realpath(candidate).catch(() => candidate);
     if (real === selfReal || (await isLauncher(real))) continue;

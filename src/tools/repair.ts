@@ -13,20 +13,21 @@ import type { ToolsContext } from './context.js';
 import { versionDir } from './cache.js';
 import type { Tool } from './cache.js';
 import { installTools } from './update.js';
+import { executableMode, exeName } from '../artifacts/exe-name.js';
 
 /** What the shim's fast path accepts: a non-empty regular file we may execute. */
 async function fastPathAccepts(bin: string): Promise<boolean> {
   const s = statSync(bin, { throwIfNoEntry: false });
-  return s !== undefined && s.isFile() && s.size > 0 && (s.mode & 0o111) !== 0;
+  return s !== undefined && s.isFile() && s.size > 0 && executableMode(s.mode);
 }
 
 /** Undefined when `version`'s `tool` may run (as it is, or repaired); else why it may not, for a warning. */
 export async function repairIfDamaged(ctx: ToolsContext, version: string, tool: Tool): Promise<string | undefined> {
   const dir = versionDir(ctx.settings.cacheDir, version);
-  const bin = join(dir, tool);
+  const bin = join(dir, exeName(tool));
   if (await fastPathAccepts(bin)) return undefined;
   const manifest = await readManifest(dir);
-  if (manifest && (await fileIntact(dir, manifest, tool)) && (await stat(bin)).mode & 0o111) return undefined;
+  if (manifest && (await fileIntact(dir, manifest, tool)) && executableMode((await stat(bin)).mode)) return undefined;
   const damaged = `${bin} is not the file that was installed`;
   if (!ctx.network.allowed) return `${damaged} (updates are off, so it cannot be installed again)`;
   try {

@@ -8,6 +8,7 @@ import { readManifest } from '../artifacts/manifest.js';
 import { checkPrivate } from '../trust.js';
 import type { Tool } from './cache.js';
 import { toolFile, versionDir } from './cache.js';
+import { exeName } from '../artifacts/exe-name.js';
 
 export { checkPrivate, unsafeReason } from '../trust.js';
 export type { Unsafe } from '../trust.js';
@@ -17,7 +18,7 @@ export async function trustedTool(cacheDir: string, version: string, tool: Tool)
   const dir = versionDir(cacheDir, version);
   checkPrivate(cacheDir, 'cache directory');
   checkPrivate(dir, 'version directory');
-  const bin = join(dir, tool);
+  const bin = join(dir, exeName(tool));
   // An app bundle's `tsh` is a link into `tsh.app`: the file it leads to is the one that must be private.
   const bundled = (await readManifest(dir))?.bundles?.[tool] !== undefined;
   const real = bundled ? await toolFile(dir, tool) : bin;

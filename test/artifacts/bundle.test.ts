@@ -1,4 +1,4 @@
-// macOS app bundles through the archive module (CONTRACT.md item 6a): layouts decided by what the
+// macOS app bundles through the archive module (docs/behaviour.md item 6a): layouts decided by what the
 // archive holds, the bundle entry policy, and every hostile bundle refused with one line.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -64,8 +64,21 @@ describe('checksum file', () => {
     refused(`${HEX}  ./${NAME}\n`, /^checksum file names "\.\/teleport-v13\.2\.3/);
   });
 
-  test('one space only, or a tab', () => {
-    refused(`${HEX} ${NAME}\n`, NOT_A_LINE);
+  test('one space, as Windows zips have it with CR LF (docs/behaviour.md item 22)', () => {
+    const zip = 'teleport-v13.2.3-windows-amd64-bin.zip';
+    assert.equal(parseChecksumFile(`${HEX} ${zip}\r\n`, zip), HEX);
+    assert.equal(parseChecksumFile(`${HEX}  ${zip}\n`, zip), HEX);
+    assert.equal(parseChecksumFile(`${HEX} ${NAME}\n`, NAME), HEX);
+  });
+
+  test('three spaces, or a tab', () => {
+    refused(`${HEX}   ${NAME}\n`, NOT_A_LINE);
     refused(`${HEX}\t${NAME}\n`, NOT_A_LINE);
+    refused(`${HEX} \t${NAME}\n`, NOT_A_LINE);
+  });
+
+  test('a .sha256 holding HTML, for a zip', () => {
+    const zip = 'teleport-v13.2.3-windows-amd64-bin.zip';
+    assert.throws(() => parseChecksumFile('<html><body>Access denied</body></html>\r\n', zip), (err: Error) => /^checksum file for teleport-v13\.2\.3-windows-amd64-bin\.zip is not "<64 hex> {2}<file name>": "<html>/.test(err.message));
   });
 });

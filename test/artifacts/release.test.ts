@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ARCHIVE_TOP, archiveName, archiveUrl, detectPlatform, entryPath } from '../../src/artifacts/release.js';
+import { ARCHIVE_TOP, archiveLayout, archiveName, archiveUrl, detectPlatform, entryPath } from '../../src/artifacts/release.js';
 import type { ReleaseRef, TeleportArch, TeleportOs } from '../../src/artifacts/release.js';
 import { isToolsError } from '../../src/errors.js';
 
@@ -17,6 +17,9 @@ describe('release naming', () => {
       ['linux', 'ia32', 'linux', '386'],
       ['darwin', 'x64', 'darwin', 'amd64'],
       ['darwin', 'arm64', 'darwin', 'arm64'],
+      // One Windows build, amd64; Windows on arm64 runs it emulated.
+      ['win32', 'x64', 'windows', 'amd64'],
+      ['win32', 'arm64', 'windows', 'amd64'],
     ];
     for (const [platform, arch, os, teleportArch] of cases) {
       assert.deepEqual(detectPlatform(platform, arch), { os, arch: teleportArch }, `${platform}/${arch}`);
@@ -24,13 +27,25 @@ describe('release naming', () => {
   });
 
   test('an unsupported platform is a clear EPLATFORM error', () => {
-    for (const [platform, arch] of [['win32', 'x64'], ['freebsd', 'x64'], ['linux', 's390x'], ['linux', 'riscv64'], ['darwin', 'ppc64']]) {
+    for (const [platform, arch] of [['win32', 'ia32'], ['freebsd', 'x64'], ['linux', 's390x'], ['linux', 'riscv64'], ['darwin', 'ppc64']]) {
       assert.throws(() => detectPlatform(platform, arch), (err: unknown) => {
         assert.ok(isToolsError(err, 'EPLATFORM'), String(err));
-        assert.equal(err.message, `Teleport publishes no client tools for ${platform}/${arch} (supported: linux and darwin on x64, arm64, arm, ia32)`);
+        assert.equal(err.message, `Teleport publishes no client tools for ${platform}/${arch} (supported: linux and darwin on x64, arm64, arm, ia32; windows on x64 and arm64)`);
         return true;
       });
     }
+  });
+
+  test('one Windows zip whatever the edition or FIPS setting, flat, with .exe names', () => {
+    const windows = { os: 'windows', arch: 'amd64' } as const;
+    for (const extra of [{}, { edition: 'ent' as const }, { fips: true }, { edition: 'ent' as const, fips: true }]) {
+      assert.equal(archiveName(ref({ ...extra, platform: windows })), 'teleport-v13.2.3-windows-amd64-bin.zip');
+    }
+    assert.deepEqual(archiveLayout(ref({ edition: 'ent', platform: windows }), ['tsh', 'tctl']), {
+      entries: { 'tsh.exe': 'tsh.exe', 'tctl.exe': 'tctl.exe' },
+      bundles: {},
+      format: 'zip',
+    });
   });
 
   test('archive names for every edition, OS, CPU and FIPS', () => {

@@ -14,7 +14,7 @@ import { tlsPaths } from '../helpers/tls.js';
 import { releaseCdnForFile } from '../helpers/file-cdn.js';
 
 const VERSION = '16.4.7';
-const NAMES = ['tsh', 'tctl', 'node', 'cache', 'cluster-versions', 'config', 'proxy', 'ca-certs', 'version-endpoint', 'cdn', 'clock', 'disk-space'];
+const NAMES = ['tsh', 'tctl', 'fast-path', 'node', 'cache', 'cluster-versions', 'config', 'proxy', 'ca-certs', 'version-endpoint', 'cdn', 'clock', 'disk-space'];
 
 interface JsonCheck {
   name: string;

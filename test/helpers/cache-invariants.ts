@@ -1,5 +1,5 @@
 // What the client-tools cache must look like whatever happened to the process that last wrote it
-// (CONTRACT.md "Files"): every version directory complete and verified, cloud-stable-version naming one
+// (docs/behaviour.md, Files): every version directory complete and verified, cloud-stable-version naming one
 // of them, and nothing half-done left once a run has finished.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

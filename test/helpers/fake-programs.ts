@@ -52,7 +52,7 @@ export function versionLine(v: FakeVersion): string {
   return `Teleport v${v.version} git:${v.gitref} ${v.runtime}`;
 }
 
-/** The text `tsh version --format=json` prints (TELEPORT.md's exact shape). */
+/** The text `tsh version --format=json` prints (docs/teleport.md's exact shape). */
 export function versionJson(v: FakeVersion): string {
   return `{"version": "${v.version}", "gitref": "${v.gitref}", "runtime": "${v.runtime}"}`;
 }

@@ -42,7 +42,7 @@ before(async () => {
 after(() => rm(tmp, { recursive: true, force: true }));
 
 describe('release archive', () => {
-  it('lists with tar exactly the TELEPORT.md layout, GNU format, owned by root', async () => {
+  it('lists with tar exactly the docs/teleport.md layout, GNU format, owned by root', async () => {
     assert.equal(release.archiveName, 'teleport-v13.2.3-linux-amd64-bin.tar.gz');
     const listing = await run('tar', ['-tzvf', release.archivePath]);
     assert.equal(listing.code, 0, listing.stderr);
@@ -88,7 +88,7 @@ describe('fake programs', () => {
   });
   const tsh = (...args: string[]): Promise<Result> => run(join(bin, 'tsh'), args);
 
-  it('answer version from sh alone in TELEPORT.md formats', async () => {
+  it('answer version from sh alone in docs/teleport.md formats', async () => {
     const noNode = { env: { PATH: emptyPath } };
     const text = await run(join(bin, 'tsh'), ['version'], noNode);
     assert.match(text.stdout, /^Teleport v13\.2\.3 git:v13\.2\.3-0-g[0-9a-f]{7} go1\.20\n$/);

@@ -1,5 +1,5 @@
 // A catalogue of broken and malicious release archives, each a variation of the real layout, for the
-// "treat archives as hostile" tests. Each says what a careful installer does with it (CONTRACT.md §6).
+// "treat archives as hostile" tests. Each says what a careful installer does with it (docs/behaviour.md item 6).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Broken and malicious macOS app bundles (CONTRACT.md item 6a), each a variation of a Teleport 17+
+// Broken and malicious macOS app bundles (docs/behaviour.md item 6a), each a variation of a Teleport 17+
 // darwin archive, with the one line a careful installer refuses it with (or `accept`).
 import { fakeProgram } from './fake-programs.js';
 import { ESCAPE_PATHS } from './hostile-archives.js';

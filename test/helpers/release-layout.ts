@@ -1,4 +1,4 @@
-// What a Teleport release archive is called and holds (TELEPORT.md, "Release archives"), as data.
+// What a Teleport release archive is called and holds (docs/teleport.md, "Release archives"), as data.
 import type { FakeProgramOptions, FakeTool } from './fake-programs.js';
 import { FAKE_TOOLS, fakeProgram } from './fake-programs.js';
 import type { TarEntry } from './tar-writer.js';

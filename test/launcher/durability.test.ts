@@ -1,4 +1,4 @@
-// Real networks and real disks through the launchers (CONTRACT.md items 16 and 18): a download killed
+// Real networks and real disks through the launchers (docs/behaviour.md items 16 and 18): a download killed
 // part way is continued by the next run, an empty tsh is never exec'd and is installed again, and the
 // order of fsyncs and renames that makes an install survive a power cut, as a real tracer sees it.
 import assert from 'node:assert/strict';

@@ -70,10 +70,10 @@ const runBin = (name: string, args: string[], extra: Record<string, string | und
   run(bin(name), args, { env: { ...box.env, ...extra }, cwd: box.home });
 
 describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
-  it('holds only dist/src, the launchers, README, LICENSE and package.json', async () => {
-    const allowed = /^(dist\/src\/.+\.c?js|shims\/tsh|shims\/tctl|README\.md|LICENSE|package\.json)$/;
+  it('holds only dist/src, the launchers, the bin entries, README, LICENSE and package.json', async () => {
+    const allowed = /^(dist\/src\/.+\.c?js|shims\/tsh|shims\/tctl|bin\/(tsh|tctl|swap)\.cjs|README\.md|LICENSE|package\.json)$/;
     assert.deepEqual(packed.filter((f) => !allowed.test(f)), []);
-    for (const required of ['LICENSE', 'package.json', 'shims/tsh', 'shims/tctl', 'dist/src/cli/main.js', 'dist/src/launcher/main.cjs', 'dist/src/launcher/run.cjs']) {
+    for (const required of ['LICENSE', 'package.json', 'shims/tsh', 'shims/tctl', 'bin/tsh.cjs', 'bin/tctl.cjs', 'bin/swap.cjs', 'dist/src/cli/main.js', 'dist/src/launcher/main.cjs', 'dist/src/launcher/run.cjs']) {
       assert.ok(packed.includes(required), `${required} is missing from the package`);
     }
     if (existsSync(join(REPO, 'README.md'))) assert.ok(packed.includes('README.md'));
@@ -86,14 +86,17 @@ describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
     assert.match(await readFile(join(REPO, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004/);
   });
 
-  it('installs into a fresh prefix with npm install -g --prefix', async () => {
-    const r = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', tarball], tmp);
+  it('installs into a fresh prefix with npm install -g --prefix; the install script puts the sh launchers in place', async () => {
+    const r = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--allow-scripts=teleport-tools', tarball], tmp);
     assert.equal(r.code, 0, r.stderr);
     const lib = join(prefix, 'lib', 'node_modules', pkg.name);
-    for (const [name, target] of [['tsh', 'shims/tsh'], ['tctl', 'shims/tctl'], ['teleport-tools', 'dist/src/cli/main.js']] as const) {
+    for (const [name, target] of [['tsh', 'bin/tsh.cjs'], ['tctl', 'bin/tctl.cjs'], ['teleport-tools', 'dist/src/cli/main.js']] as const) {
       assert.ok((await lstat(bin(name))).isSymbolicLink(), `${name} is an npm bin link`);
       assert.equal(await readlink(bin(name)), `../lib/node_modules/${pkg.name}/${target}`);
       assert.ok(((await lstat(join(lib, target))).mode & 0o111) !== 0, `${target} is executable`);
+    }
+    for (const tool of ['tsh', 'tctl']) {
+      assert.equal(await readFile(join(lib, 'bin', `${tool}.cjs`), 'utf8'), await readFile(join(REPO, 'shims', tool), 'utf8'), `bin/${tool}.cjs is the sh launcher`);
     }
   });
 
@@ -162,7 +165,7 @@ describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
   it('teleport-tools doctor from the installed package finds everything in order', async () => {
     const r = await runBin('teleport-tools', ['doctor']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`^ok +tsh +${bin('tsh')} is the teleport-tools launcher \\(-> ${prefix}/lib/node_modules/${pkg.name}/shims/tsh\\)$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^ok +tsh +${bin('tsh')} is the teleport-tools launcher \\(-> ${prefix}/lib/node_modules/${pkg.name}/bin/tsh\\.cjs\\)$`, 'm'));
   });
 
   it('macOS (TELEPORT_TOOLS_TEST_PLATFORM=darwin-arm64): the app bundles install whole, first-run once, then run on the fast path', async () => {

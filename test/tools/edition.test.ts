@@ -50,4 +50,14 @@ describe('edition and FIPS', () => {
     assert.deepEqual(buildSettingNotes(await settingsOn('linux', { edition: 'ent', fips: true })), []);
     assert.deepEqual(buildSettingNotes(await settingsOn('linux', { edition: 'auto', fips: false })), []);
   });
+
+  test('Windows has one build: edition and fips never take effect there, and status says so in one note', async () => {
+    const note = 'edition and fips have no effect on Windows: Teleport publishes one build there, whatever the edition or FIPS setting';
+    for (const config of [{ edition: 'auto', fips: false }, { edition: 'ent', fips: true }] as const) {
+      const s = await settingsOn('win32', config);
+      assert.deepEqual(buildSettingNotes(s), [note], JSON.stringify(config));
+      if (s.platform instanceof Error) throw s.platform;
+      assert.equal(archiveName(releaseFor({ ...s, platform: s.platform }, '17.0.1')), 'teleport-v17.0.1-windows-amd64-bin.zip');
+    }
+  });
 });
