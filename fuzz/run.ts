@@ -74,7 +74,7 @@ async function runTarget(t: TargetInfo, budget: Budget, env: Record<string, stri
   const cli = join(dirname(createRequire(import.meta.url).resolve('@jazzer.js/core/package.json')), 'dist', 'cli.js');
   const args = [
     cli, join(ROOT, 'dist', 'fuzz', 'targets', `${t.name}.js`), work, join(ROOT, 'fuzz', 'corpus', t.name),
-    ...(t.sync ? ['--sync'] : []), '-i', 'dist/src/', '-i', 'node_modules/tar/', '-e', 'dist/fuzz/', '--disable_bug_detectors', '.*', '--timeout', '10000',
+    ...(t.sync ? ['--sync'] : []), '-i', 'dist/src/', '-i', 'node_modules/tar/', '-i', 'node_modules/yauzl/', '-e', 'dist/fuzz/', '--disable_bug_detectors', '.*', '--timeout', '10000',
     '--', `-max_len=${t.maxLen}`, `-artifact_prefix=${crashes}/`, '-print_final_stats=1',
     ...(budget.seconds > 0 ? [`-max_total_time=${budget.seconds}`] : []), ...(budget.runs !== undefined ? [`-runs=${budget.runs}`] : []),
   ];

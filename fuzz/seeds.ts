@@ -1,7 +1,8 @@
 /**
  * Writes the seed inputs of every target into fuzz/corpus/<target>/seed-*: the hostile archive and
  * bundle catalogues and the release layout the tests build (as plain tar: the archive targets gzip
- * their input), the profile table of test/launcher/profile-cases.ts, and small real-shaped files.
+ * their input), real-shaped and hostile Windows zips, the profile table of
+ * test/launcher/profile-cases.ts, and small real-shaped files.
  * Run after a build: `node dist/fuzz/seeds.js`. Running it again rewrites the same files.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import type { HostileName } from '../test/helpers/hostile-archives.js';
 import { HOSTILE_BUNDLES, BUNDLE_VERSION } from '../test/helpers/hostile-bundles.js';
 import { releaseEntries } from '../test/helpers/release-layout.js';
 import { tar } from '../test/helpers/tar-writer.js';
+import { releaseZipEntries, zip } from '../test/helpers/zip-writer.js';
+import type { ZipEntrySpec } from '../test/helpers/zip-writer.js';
 import { PROFILE_CASES } from '../test/launcher/profile-cases.js';
 import { ROOT } from './setup/jazzer-addon.js';
 import { encodeProfileCase } from './lib/profile-encoding.js';
@@ -81,6 +84,30 @@ async function archives(): Promise<void> {
   for (const [name, b] of Object.entries(HOSTILE_BUNDLES)) write('bundle', name, slimTar(tar(b.entries())));
 }
 
+/** A real-shaped Windows release zip and some of the lies test/artifacts/zip.test.ts catalogues. */
+function zips(): void {
+  const release = (change: (e: ZipEntrySpec) => ZipEntrySpec = (e) => e, extra: ZipEntrySpec[] = []): ZipEntrySpec[] => [...releaseZipEntries('17.0.1').map(change), ...extra];
+  const named = (from: string, to: string) => (e: ZipEntrySpec): ZipEntrySpec => (e.name === from ? { ...e, name: to } : e);
+  const tsh = (fields: Partial<ZipEntrySpec>) => (e: ZipEntrySpec): ZipEntrySpec => (e.name === 'tsh.exe' ? { ...e, ...fields } : e);
+  const cases: Record<string, Buffer> = {
+    release: zip(release()),
+    stored: zip(release((e) => ({ ...e, method: 0 }))),
+    absolute: zip(release(named('README.md', '/etc/evil'))),
+    drive: zip(release(named('README.md', 'C:\\Windows\\evil.dll'))),
+    dotdot: zip(release(named('README.md', '..\\evil.exe'))),
+    stream: zip(release(named('tsh.exe', 'tsh.exe:hidden'))),
+    symlink: zip(release(tsh({ dosAttributes: undefined, unixMode: 0o120777, content: '../../x' }))),
+    duplicate: zip(release(undefined, [{ name: 'TSH.EXE', content: 'second' }])),
+    'local-name': zip(release(tsh({ local: { name: Buffer.from('evil.exe') } }))),
+    'local-size': zip(release(tsh({ local: { uncompressedSize: 5 } }))),
+    crc: zip(release(tsh({ central: { crc: 7 }, local: { crc: 7 } }))),
+    zip64: zip(release(tsh({ zip64: { uncompressedSize: 2 ** 40, compressedSize: 19 } }))),
+    'zip64-end': zip(release(), { zip64End: { locatorOffset: 3 } }),
+    truncated: zip(release(), { truncate: 30 }),
+  };
+  for (const [name, data] of Object.entries(cases)) write('zip', name, data);
+}
+
 const DIGEST = 'ab'.repeat(32);
 const ARCHIVE = 'teleport-v17.0.1-linux-amd64-bin.tar.gz';
 
@@ -122,5 +149,6 @@ function profiles(): void {
 }
 
 await archives();
+zips();
 small();
 profiles();

@@ -15,6 +15,7 @@ export interface TargetInfo {
 export const TARGETS: readonly TargetInfo[] = [
   { name: 'archive', sync: false, maxLen: 16384, what: 'linux tar.gz through extractEntries' },
   { name: 'bundle', sync: false, maxLen: 32768, what: 'macOS tar.gz (app bundles) through extractEntries' },
+  { name: 'zip', sync: false, maxLen: 16384, what: 'Windows zips through saveZip and extractZip' },
   { name: 'checksum', sync: true, maxLen: 4096, what: '.sha256 files' },
   { name: 'version-body', sync: true, maxLen: 1024, what: 'version endpoint bodies' },
   { name: 'find', sync: true, maxLen: 4096, what: '/webapi/find bodies' },
