@@ -25,11 +25,14 @@ function scalar(text: string, inFlow: boolean): Scalar | undefined {
   return text;
 }
 
+/** Spaces only: String.trim() also takes form feeds, no-break spaces and the like, which YAML keeps as text. */
+const trimSpaces = (text: string): string => text.replace(/^ +| +$/g, '');
+
 function flowList(text: string): Scalar[] | undefined {
   const inner = /^\[(.*)\]$/.exec(text)?.[1];
   if (inner === undefined) return undefined;
-  if (inner.trim() === '') return [];
-  const items = inner.split(',').map((item) => scalar(item.trim(), true));
+  if (trimSpaces(inner) === '') return [];
+  const items = inner.split(',').map((item) => scalar(trimSpaces(item), true));
   return items.every((item) => item !== undefined) ? (items as Scalar[]) : undefined;
 }
 

@@ -48,10 +48,13 @@ export async function extractEntries(gz: Readable, destDir: string, spec: Extrac
   const position: Position = {};
   // Loaded here: the launcher's bundle must not load it on runs that install nothing.
   const { Parser } = await import('tar');
+  const inFlight: Promise<unknown>[] = [];
   try {
-    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(Parser, destDir, spec, result, position), { signal });
+    await pipeline(gz, createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), byteCap(spec.maxTotalBytes), tarSink(Parser, destDir, spec, result, position, inFlight), { signal });
     return result;
   } catch (err) {
+    // Settled means finished: no file is still being opened, written, closed or chmod'ed once we answer.
+    await Promise.allSettled(inFlight);
     if (err instanceof ToolsError) throw err;
     if ((err as Error).name === 'AbortError') throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';

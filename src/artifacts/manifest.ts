@@ -37,6 +37,28 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
   await writeFile(join(dir, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644, flush: true });
 }
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringMap = (v: unknown): v is Record<string, string> => isRecord(v) && Object.values(v).every(isString);
+/** A path every reader joins to the directory: relative, and never climbing out of it. */
+const isInnerPath = (p: unknown): p is string => isString(p) && p !== '' && !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0');
+
+function isBundleEntry(v: unknown): v is BundleEntry {
+  if (!isRecord(v) || !isInnerPath(v.path) || !['file', 'dir', 'symlink'].includes(v.type as string)) return false;
+  return (v.mode === undefined || (isString(v.mode) && /^0[0-7]{1,4}$/.test(v.mode))) && (v.sha256 === undefined || isString(v.sha256)) && (v.target === undefined || isString(v.target));
+}
+
+/**
+ * Every field with the type a reader expects, so that nothing that passes here can make one throw.
+ * (Found by the manifest fuzz target: `files` absent crashed manifestFileFor.)
+ */
+function isManifest(d: unknown): d is Manifest {
+  if (!isRecord(d) || ![d.version, d.edition, d.archive, d.sha256, d.installedAt].every(isString)) return false;
+  if (!Array.isArray(d.binaries) || !d.binaries.every(isInnerPath) || !isStringMap(d.files)) return false;
+  if (d.bundles !== undefined && !(isStringMap(d.bundles) && Object.values(d.bundles).every(isInnerPath))) return false;
+  return d.bundleEntries === undefined || (Array.isArray(d.bundleEntries) && d.bundleEntries.every(isBundleEntry));
+}
+
 /**
  * The manifest, or undefined when absent or unreadable (a directory we did not publish).
  * Small local files on the launchers' path (this, version records, config, current-profile) are read
@@ -45,10 +67,8 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
  */
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
-    const data = JSON.parse(readFileSync(join(dir, MANIFEST_NAME), 'utf8')) as Partial<Manifest>;
-    if (typeof data.version !== 'string' || typeof data.sha256 !== 'string' || !Array.isArray(data.binaries)) return undefined;
-    if (data.bundles !== undefined && (typeof data.bundles !== 'object' || data.bundles === null)) return undefined;
-    return data as Manifest;
+    const data: unknown = JSON.parse(readFileSync(join(dir, MANIFEST_NAME), 'utf8'));
+    return isManifest(data) ? data : undefined;
   } catch {
     return undefined;
   }

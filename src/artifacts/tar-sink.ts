@@ -38,12 +38,15 @@ class FileWrites {
     private readonly destDir: string,
     private readonly result: Extracted,
     private readonly onError: (err: Error) => void,
+    /** Every write, and the closing of its file, so that a failure can wait for them to stop. */
+    private readonly inFlight: Promise<unknown>[],
   ) {}
 
   /** Streams one entry's body into `<destDir>/<rel>`; the digest is recorded before the write counts as done. */
   readonly write: FileWriter = (entry, rel, mode, onDigest) => {
     const file = join(this.destDir, rel);
     const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
+    this.inFlight.push(new Promise<void>((resolve) => out.once('close', () => resolve())));
     this.open.add(out);
     const hash = createHash('sha256');
     const tap = new Transform({
@@ -60,6 +63,7 @@ class FileWrites {
       onDigest(digest);
     });
     this.writes.push(written);
+    this.inFlight.push(written);
     written.catch(this.onError);
     return written;
   };
@@ -160,6 +164,7 @@ class TarSink {
     private readonly spec: ExtractSpec,
     private readonly result: Extracted,
     private readonly position: Position,
+    inFlight: Promise<unknown>[],
   ) {
     const maxBundleEntries = spec.maxBundleEntries ?? DEFAULT_MAX_BUNDLE_ENTRIES;
     this.state = {
@@ -168,7 +173,7 @@ class TarSink {
       writers: new Map(Object.entries(spec.bundles ?? {}).map(([dir, b]) => [dir, new BundleWriter(dir, destDir, b, maxBundleEntries)])),
       refusedBare: new Map(),
     };
-    this.files = new FileWrites(destDir, result, this.fail);
+    this.files = new FileWrites(destDir, result, this.fail, inFlight);
     this.parser = new Parser({ strict: true });
     this.ended = new Promise<void>((resolve, reject) => {
       this.parser.on('end', resolve);
@@ -235,7 +240,8 @@ class TarSink {
 /**
  * A Writable for the decompressed tar that writes the wanted entries of `spec` into `destDir`,
  * filling `result`. It finishes once the archive ended cleanly and every wanted file is on disk.
+ * Every file write it starts, and the closing of that file, goes into `inFlight`.
  */
-export function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, result: Extracted, position: Position): Writable {
-  return new TarSink(Parser, destDir, spec, result, position).writable();
+export function tarSink(Parser: typeof TarParser, destDir: string, spec: ExtractSpec, result: Extracted, position: Position, inFlight: Promise<unknown>[]): Writable {
+  return new TarSink(Parser, destDir, spec, result, position, inFlight).writable();
 }
