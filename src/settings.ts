@@ -88,46 +88,10 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
   const home = teleportHome(env, userHome);
   const configFile = join(home, 'config', 'tools.yaml');
 
-  let fromFile: Partial<ToolsConfig> = {};
-  let configError: ToolsError | undefined;
-  try {
-    fromFile = await readConfigFile(configFile);
-  } catch (err) {
-    if (!(err instanceof ToolsError)) throw err;
-    configError = err;
-  }
+  const { fromFile, configError } = await readToolsConfig(configFile);
   const config: ToolsConfig = { ...defaultConfig(), ...fromFile };
-
   const pin = parsePin(env.TELEPORT_TOOLS_VERSION);
-  const envVersionUrl = pick(env, 'TELEPORT_TOOLS_VERSION_URL');
-  const envCdn = pick(env, 'TELEPORT_CDN_BASE_URL');
-  const source = (fromEnv: string | undefined, key: keyof ToolsConfig): Source =>
-    fromEnv !== undefined ? 'environment' : key in fromFile ? 'config' : 'default';
-
-  let autoUpdates: Settings['autoUpdates'];
-  if (pin.kind === 'off') autoUpdates = { enabled: false, reason: 'TELEPORT_TOOLS_VERSION=off' };
-  else if (configError) autoUpdates = { enabled: false, reason: `${configFile} is invalid` };
-  else if (config.disable_auto_updates) autoUpdates = { enabled: false, reason: `disable_auto_updates: true in ${configFile}` };
-  else autoUpdates = { enabled: true, reason: 'default' };
-
-  let platform: Platform | ToolsError;
-  try {
-    // Tests only: install another platform's archives (the macOS app-bundle layout on Linux).
-    const testPlatform = pick(env, 'TELEPORT_TOOLS_TEST_PLATFORM');
-    platform = testPlatform
-      ? parsePlatform(testPlatform, 'TELEPORT_TOOLS_TEST_PLATFORM')
-      : detectPlatform(opts.platform ?? process.platform, opts.arch ?? process.arch);
-  } catch (err) {
-    platform = err as ToolsError;
-  }
-
-  const isMac = (opts.platform ?? process.platform) === 'darwin';
-  // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>,
-  // on Linux $XDG_CONFIG_HOME (or ~/.config)/<name>; its caches go under $XDG_CACHE_HOME (or ~/.cache).
-  const xdg = (variable: string, fallback: string): string => join(env[variable] || join(userHome, fallback), 'Teleport Connect');
   const userAgent = `teleport-tools/${(await readPackage()).version} node/${process.versions.node}`;
-  const timeout = seconds(env, 'TELEPORT_TOOLS_HTTP_TIMEOUT', 30);
-
   return {
     env,
     home,
@@ -135,34 +99,101 @@ export async function loadSettings(opts: LoadOptions): Promise<Settings> {
     versionFile: join(home, 'cloud-stable-version'),
     configFile,
     currentProfileFile: join(home, 'current-profile'),
-    connect: {
-      userData: isMac ? join(userHome, 'Library', 'Application Support', 'Teleport Connect') : xdg('XDG_CONFIG_HOME', '.config'),
-      cache: isMac ? join(userHome, 'Library', 'Caches', 'Teleport Connect') : xdg('XDG_CACHE_HOME', '.cache'),
-    },
+    connect: connectDirs(env, userHome, opts.platform ?? process.platform),
     config,
     configSet: fromFile,
     configError,
     pin,
-    versionUrl: { value: envVersionUrl ?? config.version_url, source: source(envVersionUrl, 'version_url') },
-    cdnBaseUrl: { value: envCdn ?? config.cdn_base_url, source: source(envCdn, 'cdn_base_url') },
-    autoUpdates,
-    http: {
-      proxy: {
-        httpProxy: pick(env, 'http_proxy', 'HTTP_PROXY'),
-        httpsProxy: pick(env, 'https_proxy', 'HTTPS_PROXY'),
-        noProxy: pick(env, 'no_proxy', 'NO_PROXY'),
-      },
-      connectTimeoutMs: Math.min(timeout, 10) * 1000,
-      idleTimeoutMs: timeout * 1000,
-      attempts: 3,
-      backoffMs: 250,
-      maxRetryAfterMs: 10_000,
-      userAgent,
-    },
-    platform,
+    versionUrl: layered(pick(env, 'TELEPORT_TOOLS_VERSION_URL'), 'version_url', config, fromFile),
+    cdnBaseUrl: layered(pick(env, 'TELEPORT_CDN_BASE_URL'), 'cdn_base_url', config, fromFile),
+    autoUpdates: autoUpdatesFor({ pin, configError, config, configFile }),
+    http: httpOptions(env, userAgent),
+    platform: platformFor(env, opts),
     interactive: Boolean(opts.stderrIsTTY) && !env.CI && env.TERM !== 'dumb',
     crashAt: env.TELEPORT_TOOLS_TEST_CRASH_AT || undefined,
-    testFreeBytes: /^\d+$/.test(env.TELEPORT_TOOLS_TEST_FREE_BYTES ?? '') ? Number(env.TELEPORT_TOOLS_TEST_FREE_BYTES) : undefined,
+    testFreeBytes: testFreeBytes(env),
     userAgent,
   };
+}
+
+interface ConfigRead {
+  /** Keys tools.yaml sets; empty when it could not be read. */
+  fromFile: Partial<ToolsConfig>;
+  configError: ToolsError | undefined;
+}
+
+/** An unreadable tools.yaml is not fatal: the defaults apply, and configError says what is wrong. */
+async function readToolsConfig(configFile: string): Promise<ConfigRead> {
+  try {
+    return { fromFile: await readConfigFile(configFile), configError: undefined };
+  } catch (err) {
+    if (!(err instanceof ToolsError)) throw err;
+    return { fromFile: {}, configError: err };
+  }
+}
+
+/** The environment over tools.yaml over the default, and which of them it came from. */
+function layered(fromEnv: string | undefined, key: 'version_url' | 'cdn_base_url', config: ToolsConfig, fromFile: Partial<ToolsConfig>): { value: string; source: Source } {
+  const source: Source = fromEnv !== undefined ? 'environment' : key in fromFile ? 'config' : 'default';
+  return { value: fromEnv ?? config[key], source };
+}
+
+interface AutoUpdateInputs {
+  pin: Pin;
+  configError: ToolsError | undefined;
+  config: ToolsConfig;
+  configFile: string;
+}
+
+function autoUpdatesFor({ pin, configError, config, configFile }: AutoUpdateInputs): Settings['autoUpdates'] {
+  if (pin.kind === 'off') return { enabled: false, reason: 'TELEPORT_TOOLS_VERSION=off' };
+  if (configError) return { enabled: false, reason: `${configFile} is invalid` };
+  if (config.disable_auto_updates) return { enabled: false, reason: `disable_auto_updates: true in ${configFile}` };
+  return { enabled: true, reason: 'default' };
+}
+
+function platformFor(env: Env, opts: LoadOptions): Platform | ToolsError {
+  try {
+    // Tests only: install another platform's archives (the macOS app-bundle layout on Linux).
+    const testPlatform = pick(env, 'TELEPORT_TOOLS_TEST_PLATFORM');
+    return testPlatform
+      ? parsePlatform(testPlatform, 'TELEPORT_TOOLS_TEST_PLATFORM')
+      : detectPlatform(opts.platform ?? process.platform, opts.arch ?? process.arch);
+  } catch (err) {
+    return err as ToolsError;
+  }
+}
+
+function connectDirs(env: Env, userHome: string, nodePlatform: string): Settings['connect'] {
+  if (nodePlatform === 'darwin') {
+    return {
+      userData: join(userHome, 'Library', 'Application Support', 'Teleport Connect'),
+      cache: join(userHome, 'Library', 'Caches', 'Teleport Connect'),
+    };
+  }
+  // Teleport Connect is an Electron app named "Teleport Connect": userData is Electron's appData/<name>,
+  // on Linux $XDG_CONFIG_HOME (or ~/.config)/<name>; its caches go under $XDG_CACHE_HOME (or ~/.cache).
+  const xdg = (variable: string, fallback: string): string => join(env[variable] || join(userHome, fallback), 'Teleport Connect');
+  return { userData: xdg('XDG_CONFIG_HOME', '.config'), cache: xdg('XDG_CACHE_HOME', '.cache') };
+}
+
+function httpOptions(env: Env, userAgent: string): HttpOptions {
+  const timeout = seconds(env, 'TELEPORT_TOOLS_HTTP_TIMEOUT', 30);
+  return {
+    proxy: {
+      httpProxy: pick(env, 'http_proxy', 'HTTP_PROXY'),
+      httpsProxy: pick(env, 'https_proxy', 'HTTPS_PROXY'),
+      noProxy: pick(env, 'no_proxy', 'NO_PROXY'),
+    },
+    connectTimeoutMs: Math.min(timeout, 10) * 1000,
+    idleTimeoutMs: timeout * 1000,
+    attempts: 3,
+    backoffMs: 250,
+    maxRetryAfterMs: 10_000,
+    userAgent,
+  };
+}
+
+function testFreeBytes(env: Env): number | undefined {
+  return /^\d+$/.test(env.TELEPORT_TOOLS_TEST_FREE_BYTES ?? '') ? Number(env.TELEPORT_TOOLS_TEST_FREE_BYTES) : undefined;
 }
