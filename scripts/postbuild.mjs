@@ -22,7 +22,7 @@ for (const file of GATE_FILES) {
 // The launchers' Node.js side (`tsh login` above all) as three CommonJS files instead of ~40 ES modules:
 // dist/src/launcher/main.cjs (the gate, still ES2019), which the shims start, run.cjs (the loader) and
 // slow-path.cjs (the work). Node.js resolves, reads, compiles and links each ES module on its own, and its ES module
-// loader costs a few milliseconds more to start than require(): together ~30 ms on every `tsh login`.
+// loader costs more to start than require() (docs/architecture.md, performance rules).
 // The bundle sits beside slow-path.js, so its neighbours (../tools/install-child.js, ../cmc/watchdog.js) are
 // where import.meta.url expects them. Modules it imports lazily stay lazy (esbuild runs their
 // top-level code on first import). npm packages stay outside, required from node_modules when first
