@@ -39,6 +39,11 @@ function isPrivate(s: Stats, kind: 'directory' | 'file'): boolean {
   return right && mine !== undefined && s.uid === mine;
 }
 
+function ownRealDirectory(dir: string): boolean {
+  const s = lstatSync(dir, { throwIfNoEntry: false });
+  return s !== undefined && s.isDirectory() && s.uid === process.getuid?.();
+}
+
 function directoryState(dir: string): 'usable' | 'absent' | 'unsafe' {
   try {
     return isPrivate(lstatSync(dir), 'directory') ? 'usable' : 'unsafe';
@@ -93,6 +98,8 @@ function compile(source: string, bundle: string, dir: string | undefined, digest
 }
 
 async function write(dir: string, digest: Buffer, script: Script): Promise<void> {
+  // Only inside a cache/ that is a real directory of this user's: never through a link to elsewhere.
+  if (!ownRealDirectory(dirname(dir))) return;
   try {
     // Not recursive: without TELEPORT_HOME/cache there is nothing installed to speed up.
     mkdirSync(dir, { mode: 0o700 });
