@@ -17,6 +17,8 @@ export function scratchBase(): string {
 }
 
 const roots = new Map<string, string>();
+// A fuzzing process ends when libFuzzer's budget does, through process.exit: remove what it made then.
+process.on('exit', () => removeScratch());
 
 function rootOf(name: string): string {
   let root = roots.get(name);
