@@ -3,7 +3,8 @@
  * so it cannot be extracted while it streams in: the download pipeline saves it to a staging file while
  * hashing it (saveZip), the digest is compared, and only then does extractZip take `tsh.exe` and
  * `tctl.exe` out of it, after every entry has passed zip-entry.ts. yauzl reads the central directory, the
- * ZIP64 records and each entry's data with its sizes enforced; the CRC-32 of what is written is checked here.
+ * ZIP64 records and each entry's data with its sizes enforced, through a reader that refuses any offset
+ * past the end of the file (zip-reader.ts); the CRC-32 of what is written is checked here.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -19,6 +20,7 @@ import { ToolsError } from '../errors.js';
 import { archiveError } from './tar-entry.js';
 import type { ExtractSpec, Extracted } from './archive.js';
 import { checkLocalHeader, checkZipEntry, specialKind } from './zip-entry.js';
+import { openBoundedReader } from './zip-reader.js';
 import type { ZipEntryMeta } from './zip-entry.js';
 
 /** Where the downloaded zip waits in the staging directory (a dot-name: never a published file). */
@@ -106,7 +108,12 @@ export async function extractZip(destDir: string, spec: ExtractSpec, signal?: Ab
   const written: string[] = [];
   try {
     // Names are decoded by metaOf (strictly: a backslash is kept, and refused by its checks).
-    zip = await yauzl.openPromise(join(destDir, STAGED_ZIP), { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
+    const { reader, size } = await openBoundedReader(yauzl, join(destDir, STAGED_ZIP));
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, size, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true })
+      .catch((err: unknown) => {
+        reader.close(() => {});
+        throw err;
+      });
     const wanted = await checkedEntries(yauzl, zip, spec);
     const result: Extracted = { files: {}, bundles: {}, bundleEntries: [] };
     for (const [path, entry] of wanted) {
