@@ -7,7 +7,7 @@
  * addon loads as shipped, nothing is changed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,11 +54,14 @@ function buildCompat(notes: string[]): string {
     return lib;
   }
   mkdirSync(CACHE, { recursive: true });
-  const args = ['-shared', '-fPIC', '-O2', '-o', lib, inputs[0] as string, `-Wl,--version-script=${inputs[1] as string}`];
+  // Built beside it and renamed into place, as the addon is below.
+  const temp = `${lib}.${process.pid}.tmp`;
+  const args = ['-shared', '-fPIC', '-O2', '-o', temp, inputs[0] as string, `-Wl,--version-script=${inputs[1] as string}`];
   const r = spawnSync('g++', args, { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new Error(`building the Jazzer.js compatibility library needs g++ (apt-get install g++): ${r.error?.message ?? r.stderr.trim()}`);
   }
+  renameSync(temp, lib);
   notes.push(`built the compatibility library (__isoc23_strtol, __isoc23_strtoul, std::ios_base_library_init) with g++: ${lib}`);
   return lib;
 }
@@ -75,7 +78,11 @@ export function prepareJazzer(): JazzerSetup {
   const lib = buildCompat(notes);
   const changed = makeWeak(elf, PROVIDED);
   if (changed.length > 0) {
-    writeFileSync(addon, elf);
+    // Renamed into place, never rewritten where it lies: a second `npm run fuzz` starting at the same
+    // moment loads either the old file or the new one, not half of one.
+    const temp = `${addon}.${process.pid}.tmp`;
+    writeFileSync(temp, elf);
+    renameSync(temp, addon);
     notes.push(`made the addon's needs ${changed.map((n) => `${n.version} (${n.file})`).join(', ')} weak: ${addon}`);
   } else {
     notes.push(`the addon's needs ${PROVIDED.join(', ')} are already weak`);
