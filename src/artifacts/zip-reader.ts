@@ -31,7 +31,13 @@ export async function openBoundedReader(yauzl: Yauzl, file: string): Promise<{ r
   class BoundedReader extends yauzl.RandomAccessReader {
     override _readStreamForRange(start: number, end: number): Readable {
       const why = outOfBounds(start, end, size);
-      if (why !== undefined) return Readable.from((async function* () { throw new Error(why); })());
+      if (why !== undefined) {
+        return new Readable({
+          read() {
+            this.destroy(new Error(why));
+          },
+        });
+      }
       // yauzl destroys each stream when done with it, and destroying a file stream closes its fd,
       // even with autoClose off: this one shares the reader's fd, which only close() below may close.
       return createReadStream('', { fd, start, end: end - 1, autoClose: false, fs: { read, close: (_fd: number, cb: (err: null) => void) => cb(null) } });
