@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
+import { noNpm, npm, packRepo } from '../helpers/npm.js';
 import { buildRelease } from '../helpers/release.js';
 import { REPO, SYSTEM_PATH, createSandbox, run } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 
 const VERSION = '17.0.1';
-const noNpm = spawnSync('npm', ['--version']).error ? 'npm is not on PATH' : false;
-const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 /** Another user, to run from a package directory root owns (only root can switch users). */
 const asNobody = process.getuid?.() === 0 && !spawnSync('setpriv', ['--version']).error;
 
@@ -32,10 +31,8 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'tt-swap-'));
   await chmod(tmp, 0o755);
   prefix = join(tmp, 'prefix');
-  const pack = await run('npm', ['pack', '--json', '--pack-destination', tmp, '--loglevel=error'], { env: npmEnv, cwd: REPO });
-  assert.equal(pack.code, 0, pack.stderr);
-  const [info] = JSON.parse(pack.stdout) as { filename: string }[];
-  const install = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', join(tmp, info?.filename ?? '')], { env: npmEnv, cwd: tmp });
+  const { tarball } = await packRepo(tmp);
+  const install = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', tarball], tmp);
   assert.equal(install.code, 0, install.stderr);
   lib = join(prefix, 'lib', 'node_modules', 'teleport-tools');
   cdn = await startCdn({ version: `v${VERSION}` });

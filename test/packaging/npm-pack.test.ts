@@ -4,7 +4,7 @@
 // the commands and leaves $TELEPORT_HOME alone. The npm registry (or npm's cache) provides the
 // dependencies; everything else stays on loopback.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
+import { noNpm, npm, packRepo } from '../helpers/npm.js';
 import { buildRelease } from '../helpers/release.js';
 import { REPO, SYSTEM_PATH, createSandbox, run } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
@@ -20,14 +21,6 @@ import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 const VERSION = '17.0.1';
 /** What a self-hosted cluster (the same server, as `localhost`) asks for through managed updates. */
 const CLUSTER_VERSION = '18.0.1';
-const noNpm = spawnSync('npm', ['--version']).error ? 'npm is not on PATH' : false;
-
-/** The user's own npm configuration (registry, cache), without what an outer `npm test` exported. */
-const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-
-function npm(args: string[], cwd: string): Promise<RunResult> {
-  return run('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'], { env: npmEnv, cwd });
-}
 
 let tmp: string;
 let prefix: string;
@@ -42,12 +35,7 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'tt-pack-'));
   prefix = join(tmp, 'prefix');
   pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as typeof pkg;
-  const pack = await npm(['pack', '--json', '--pack-destination', tmp], REPO);
-  assert.equal(pack.code, 0, pack.stderr);
-  const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
-  assert.ok(info);
-  tarball = join(tmp, info.filename);
-  packed = info.files.map((f) => f.path).sort();
+  ({ tarball, files: packed } = await packRepo(tmp));
   const release = await buildRelease({ dir: join(tmp, 'cdn'), version: VERSION });
   cdn = await startCdn({ version: `v${VERSION}` });
   cdn.serveRelease(release);

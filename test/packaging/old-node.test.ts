@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
+import { npm, packRepo } from '../helpers/npm.js';
 import { buildRelease } from '../helpers/release.js';
 import { REPO, SYSTEM_PATH, createSandbox, run } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
@@ -28,10 +29,6 @@ function oldNode(): { node: string } | { skip: string } {
 const found = oldNode();
 const skip = 'skip' in found ? found.skip : false;
 
-/** The user's own npm configuration (registry, cache), without what an outer `npm test` exported. */
-const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-const npm = (args: string[], cwd: string): Promise<RunResult> =>
-  run('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'], { env: npmEnv, cwd });
 
 let tmp: string;
 let prefix: string;
@@ -46,12 +43,9 @@ before(async () => {
   if (!('node' in found)) return;
   tmp = await mkdtemp(join(tmpdir(), 'tt-old-node-'));
   prefix = join(tmp, 'prefix');
-  const pack = await npm(['pack', '--json', '--pack-destination', tmp], REPO);
-  assert.equal(pack.code, 0, pack.stderr);
-  const [info] = JSON.parse(pack.stdout) as { filename: string; version: string }[];
-  assert.ok(info);
-  version = info.version;
-  const install = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', join(tmp, info.filename)], tmp);
+  const packed = await packRepo(tmp);
+  version = packed.version;
+  const install = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', packed.tarball], tmp);
   assert.equal(install.code, 0, install.stderr);
   cdn = await startCdn({ version: `v${VERSION}` });
   cdn.serveRelease(await buildRelease({ dir: join(tmp, 'cdn'), version: VERSION }));

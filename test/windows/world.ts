@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
-import { REPO, run } from '../helpers/sandbox.js';
+import { packRepo } from '../helpers/npm.js';
 import { tlsPaths } from '../helpers/tls.js';
 import { pseudoRandomChunks } from '../helpers/tar-writer.js';
 import { releaseZipEntries, zip } from '../helpers/zip-writer.js';
@@ -30,10 +30,7 @@ export class WinWorld {
   private constructor(readonly w: WineEnv, readonly tmp: string, readonly cdn: CdnServer, readonly tarball: string) {}
 
   static async create(w: WineEnv, tmp: string, cdnVersion: string): Promise<WinWorld> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    const pack = await run('npm', ['pack', '--json', '--pack-destination', tmp, '--loglevel=error'], { env, cwd: REPO });
-    assert.equal(pack.code, 0, pack.stderr);
-    const tarball = join(tmp, (JSON.parse(pack.stdout) as { filename: string }[])[0]?.filename ?? '');
+    const { tarball } = await packRepo(tmp);
     return new WinWorld(w, tmp, await startCdn({ version: `v${cdnVersion}` }), tarball);
   }
 
