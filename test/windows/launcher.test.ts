@@ -153,6 +153,10 @@ describe('Windows (Wine): npm install -g and tsh.cmd', { skip, timeout: 900_000 
     assert.match(alone.stdout, /^ok +tsh +.*\\tsh\.cmd is the teleport-tools launcher/m);
     const shadowed = await doctor(`${winPath(other)};${winPath(prefixes.scripts)}`);
     assert.ok(shadowed.stdout.includes(`${winPath(join(other, 'tsh.exe'))} comes first on PATH and is not the teleport-tools launcher`), shadowed.stdout);
+    // The fix is written for cmd.exe: double quotes, and no POSIX shell's `hash -r`.
+    assert.ok(shadowed.stdout.includes(`before "${winPath(other)}" in PATH, or remove "${winPath(join(other, 'tsh.exe'))}"`), shadowed.stdout);
+    assert.match(shadowed.stdout, /then open a new terminal/);
+    assert.doesNotMatch(shadowed.stdout, /hash -r/);
     assert.equal(shadowed.code, 1);
   });
 });
