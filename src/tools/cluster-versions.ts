@@ -44,12 +44,12 @@ export function untrustedRecord(home: string, file?: string): string | undefined
 /** What the record of `profile` holds; a symlink, a non-file, an empty or garbage file are `bad`. */
 export async function readRecord(home: string, profile: string): Promise<RecordState> {
   const file = recordFile(home, profile);
-  // A record picks what runs: one another user could have written is not used (trust.ts).
-  const untrusted = untrustedRecord(home, file);
-  if (untrusted) return { kind: 'bad', why: untrusted };
   // Synchronous, like readManifest (which says why).
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st) return { kind: 'absent' };
+  // A record picks what runs: one another user could have written is not used (trust.ts).
+  const untrusted = untrustedRecord(home, file);
+  if (untrusted) return { kind: 'bad', why: untrusted };
   if (st.isSymbolicLink()) return { kind: 'bad', why: 'is a symbolic link' };
   if (!st.isFile()) return { kind: 'bad', why: 'is not a regular file' };
   const text = readQuietly(file);

@@ -15,7 +15,7 @@ import type { ToolsContext } from './context.js';
 import { TOOLS, pruneVersions, versionDir } from './cache.js';
 import { readVersionFile, writeVersionFile } from './version-file.js';
 import { checkPrivate } from './safety.js';
-import { readRecord, recordFile, recordedVersions, writeRecord } from './cluster-versions.js';
+import { clusterVersionsDir, readRecord, recordFile, recordedVersions, writeRecord } from './cluster-versions.js';
 import { buildNeed, isInstalledFor, releaseFor } from './edition.js';
 import type { InstallToolsOptions } from './install-options.js';
 
@@ -78,6 +78,9 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   const { settings } = ctx;
   if (settings.platform instanceof ToolsError) throw settings.platform;
   await checkPrivate(settings.cacheDir, 'cache directory');
+  // A record written where others can write could be swapped before it is read, and the readers ignore
+  // it there anyway (cluster-versions.ts): say so before downloading anything.
+  if (opts.profile) checkPrivate(clusterVersionsDir(settings.home), 'cluster-versions directory');
   if (ctx.isolateInstalls) {
     const { installInChild } = await import('./install-process.js');
     return installInChild(ctx, version, opts);

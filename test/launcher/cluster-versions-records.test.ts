@@ -1,11 +1,11 @@
 // Cluster-managed versions (docs/behaviour.md items 11-14) end to end through the real shims: --insecure and editions, broken records, and the CLI (update --proxy, status, clean, doctor).
 // The servers and the user are cluster-world.ts's.
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FIND_PATH } from '../helpers/cdn-server.js';
-import { CLOUD, SELF, STABLE, clusterWorld, managed, ours, port, record, stable, user } from './cluster-world.js';
+import { CLOUD, SELF, STABLE, clusterWorld, managed, ours, port, record, runs, stable, user } from './cluster-world.js';
 
 const w = clusterWorld();
 
@@ -55,6 +55,24 @@ describe('cluster-managed versions: --insecure, records and the CLI', () => {
     const r = await sb.tool('tsh', [`--proxy=${w.selfProxy}`, 'version']);
     assert.match(r.stdout, new RegExp(`v${SELF}`), r.stderr);
     assert.equal(await stable(sb), `${STABLE}\n`, 'installing a recorded version leaves cloud-stable-version alone');
+  });
+
+  test('a cluster-versions/ others can write receives no record: the login says why, downloads nothing and runs the installed tsh', async () => {
+    const sb = await user(w);
+    const dir = join(sb.teleportHome, 'cluster-versions');
+    await mkdir(dir);
+    await chmod(dir, 0o777);
+    w.self.setFind(managed(SELF));
+    const asked = w.cloud.requests.length;
+    const r = await sb.tool('tsh', ['login', `--proxy=${w.selfProxy}`]);
+    assert.deepEqual(ours(r), [
+      `New client tools version for localhost detected: v${SELF}`,
+      `teleport-tools: warning: could not update tsh/tctl: cluster-versions directory ${dir} is writable by group or others (mode 777); run: chmod go-w '${dir}'; using the installed version`,
+    ]);
+    assert.match(r.stderr, /^ERROR: FAKE_TELEPORT_CLUSTER is not set$/m, 'tsh itself ran the login');
+    assert.equal(await runs(sb, 'tsh', [`--proxy=${w.selfProxy}`]), STABLE);
+    assert.equal(await record(sb, 'localhost'), undefined);
+    assert.equal(w.cloud.requests.length, asked, 'nothing downloaded');
   });
 
   test('the CLI: update --proxy, status, clean keeps every recorded version, doctor lists the records', async () => {
