@@ -1,6 +1,6 @@
 // `cmc setup` end to end against the fake cluster: the four steps, what they leave, running it again.
 import assert from 'node:assert/strict';
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -102,7 +102,10 @@ describe('cmc setup', { concurrency: true }, () => {
     assert.equal((await sb.cmc(['setup'], { FAKE_TELEPORT_ARGV_LOG: log })).code, 0);
     const config = join(sb.agentDir, 'config.yaml');
     const firstConfig = await readFile(config, 'utf8');
-    const firstInode = (await stat(config)).ino;
+    // Held open, so that its inode cannot be freed and handed to the next file written here.
+    const first = await open(config, 'r');
+    t.after(() => first.close());
+    const firstInode = (await first.stat()).ino;
     // An admin edits the role meanwhile: setup must not overwrite it.
     await sb.cluster.update((s) => {
       const allow = s.roles[ROLE]?.spec.allow;
