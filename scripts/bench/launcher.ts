@@ -100,10 +100,12 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     const clusterDirect = join(profiledHome, 'cache', CLUSTER_VERSION, 'tsh');
 
     // Interleaved so that machine noise hits every arm alike; the order rotates each round.
-    ctx.log(`fast path: ${opts.calls} calls each of direct exec, launcher, Node.js launcher, and both with a per-profile record, interleaved`);
+    ctx.log(`fast path: ${opts.calls} calls each of direct exec, launcher, sh -c exec, Node.js launcher, and both with a per-profile record, interleaved`);
     const samples = await interleaved([
       ['direct', () => time(direct, ['version'], env)],
       ['launcher', () => time(launcher, ['version'], env)],
+      // The floor under any sh launcher: one more exec, of /bin/sh, with nothing done before the binary's.
+      ['shExec', () => time('/bin/sh', ['-c', 'exec "$0" "$@"', direct, 'version'], env)],
       ['node', () => time(process.execPath, [mini, 'version'], env)],
       ['profiledDirect', () => time(clusterDirect, ['version'], profiledEnv)],
       ['profiledLauncher', () => time(launcher, ['version'], profiledEnv)],
@@ -111,6 +113,7 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     const d = median(samples.direct ?? []);
     const l = median(samples.launcher ?? []);
     const n = median(samples.node ?? []);
+    const se = median(samples.shExec ?? []);
     const pd = median(samples.profiledDirect ?? []);
     const pl = median(samples.profiledLauncher ?? []);
 
@@ -176,6 +179,14 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
         note: `means ${mean(samples.launcher ?? []).toFixed(2)} / ${mean(samples.direct ?? []).toFixed(2)} ms`,
       },
       {
+        name: `fast path floor: sh -c 'exec tsh version' (median of ${opts.calls})`,
+        ours: `${se.toFixed(2)} ms`,
+        baseline: `${d.toFixed(2)} ms direct exec`,
+        ratio: `+${(se - d).toFixed(2)} ms`,
+        target: 'for reference',
+        note: `one exec of /bin/sh, the least any sh launcher adds; the launcher's own lines add ${(l - se).toFixed(2)} ms`,
+      },
+      {
         name: 'fast path vs a minimal Node.js launcher, per call',
         ours: `${l.toFixed(2)} ms`,
         baseline: `${n.toFixed(2)} ms Node.js launcher`,
@@ -231,13 +242,14 @@ export const launcherBench: BenchSection = {
     'directly, through the launcher (`bin/tsh`, an npm-style symlink to `shims/tsh`), and through a minimal',
     'Node.js launcher (start, read cloud-stable-version, spawnSync the binary); medians. Per-profile record:',
     'the same against v14.1.0 run directly, from a copy of that TELEPORT_HOME where `current-profile` names',
-    'the proxy host and `cluster-versions/<host>` names v14.1.0; all five arms in the same rounds.',
+    'the proxy host and `cluster-versions/<host>` names v14.1.0. For reference, `sh -c \'exec <tsh> version\'`:',
+    'the floor under any sh launcher (one exec of /bin/sh). All six arms in the same rounds.',
     '100 kB --proxy: `tsh status --proxy=https://<host>/<100 kB>` through the launcher against the same',
     'binary run directly (an sh script that exits at once, in a copy of TELEPORT_HOME), 100 calls each, interleaved.',
     '`tsh login` when up to date: the launcher running',
     '`tsh login --proxy=127.0.0.1:<port>` (the test server, made a Cloud host by `cloud_proxy_suffixes` in',
     'tools.yaml, so every request stays on loopback; it answers `/webapi/find` with 404, as a cluster older',
-    'than v17: Node.js start, the version and find requests at once, exec) minus the same `tsh login` run',
+    'than v17: Node.js start, the find request, then the version request, exec) minus the same `tsh login` run',
     'directly, against `node -e` doing one HTTPS GET of the version endpoint; medians of 30, interleaved.',
     'With /webapi/find: the same, with the server answering `/webapi/find` with managed updates on and',
     '`tools_version` the installed v13.2.3.',
