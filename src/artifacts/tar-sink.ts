@@ -2,21 +2,18 @@
  * The end of the extraction pipeline: the decompressed tar goes into node-tar's strict Parser, each
  * entry is checked and either skipped, refused (the whole archive) or written, and once the archive
  * ended cleanly the layout (bare binaries or app bundles) is settled. Three parts, each with one job:
- * `FileWrites` streams entry bodies to disk, `routeEntry` decides per entry, `TarSink` feeds the
+ * `FileWrites` (file-writes.ts) streams entry bodies to disk, `routeEntry` decides per entry, `TarSink` feeds the
  * parser and owns the one failure that stops everything.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, rm, symlink } from 'node:fs/promises';
+import { rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
 import type { Parser as TarParser, ReadEntry } from 'tar';
 import type { ToolsError } from '../errors.js';
 import { formatBytes } from '../ui/bytes.js';
 import { BundleWriter, DEFAULT_MAX_BUNDLE_ENTRIES } from './bundle.js';
-import type { FileWriter } from './bundle.js';
 import type { ExtractSpec, Extracted } from './extract-spec.js';
+import { FileWrites } from './file-writes.js';
 import { REGULAR_ENTRY_TYPES, archiveError, checkedPath, parserError } from './tar-entry.js';
 import type { Position } from './tar-entry.js';
 
@@ -26,56 +23,6 @@ interface SinkState {
   writers: Map<string, BundleWriter>;
   /** Bare entries that are not regular files, where a bundle may still make them irrelevant. */
   refusedBare: Map<string, ToolsError>;
-}
-
-/** Entry bodies being written into the destination: each created (never overwritten), hashed and flushed. */
-class FileWrites {
-  /** Files being written: closed at once when the archive is refused or the download cancelled. */
-  private readonly open = new Set<Writable>();
-  private readonly writes: Promise<unknown>[] = [];
-
-  constructor(
-    private readonly destDir: string,
-    private readonly result: Extracted,
-    private readonly onError: (err: Error) => void,
-    /** Every write, and the closing of its file, so that a failure can wait for them to stop. */
-    private readonly inFlight: Promise<unknown>[],
-  ) {}
-
-  /** Streams one entry's body into `<destDir>/<rel>`; the digest is recorded before the write counts as done. */
-  readonly write: FileWriter = (entry, rel, mode, onDigest) => {
-    const file = join(this.destDir, rel);
-    const out = createWriteStream(file, { flags: 'wx', mode: 0o700, flush: true });
-    this.inFlight.push(new Promise<void>((resolve) => out.once('close', () => resolve())));
-    this.open.add(out);
-    const hash = createHash('sha256');
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    });
-    const written = pipeline(entry, tap, out).then(async () => {
-      this.open.delete(out);
-      await chmod(file, mode);
-      const digest = hash.digest('hex');
-      this.result.files[rel] = digest;
-      onDigest(digest);
-    });
-    this.writes.push(written);
-    this.inFlight.push(written);
-    written.catch(this.onError);
-    return written;
-  };
-
-  closeAll(): void {
-    for (const out of this.open) out.destroy();
-  }
-
-  /** Every write started so far, done (rejects with the first failure). */
-  all(): Promise<unknown> {
-    return Promise.all(this.writes);
-  }
 }
 
 /** The bundle an entry path belongs to, and its path below the bundle directory. */
@@ -147,6 +94,8 @@ async function settleLayouts(destDir: string, spec: ExtractSpec, state: SinkStat
   if (missing.length > 0) throw archiveError(`it has no ${missing.join(', ')}`);
 }
 
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
 /** Feeds node-tar's parser, routes its entries, and stops everything at the first failure. */
 class TarSink {
   private readonly parser: TarParser;
@@ -155,6 +104,8 @@ class TarSink {
   /** Resolves once the parser saw the archive's end; rejects with the first failure. */
   private readonly ended: Promise<void>;
   private failure: Error | undefined;
+  /** The decompressed stream's first bytes, until there are enough to check (then undefined). */
+  private head: Buffer | undefined = Buffer.alloc(0);
   /** A write waiting for the parser to drain; an aborted parser never drains, so fail() answers it. */
   private waiting: ((err?: Error | null) => void) | undefined;
 
@@ -174,7 +125,10 @@ class TarSink {
       refusedBare: new Map(),
     };
     this.files = new FileWrites(destDir, result, this.fail, inFlight);
-    this.parser = new Parser({ strict: true });
+    // The gzip layer is ours (archive.ts): a tar inside it is never compressed again. node-tar would
+    // sniff for another layer and, for a gzip one cut short, never finish; zstd and brotli are switched
+    // off here, and a second gzip header is refused in write().
+    this.parser = new Parser({ strict: true, zstd: false, brotli: false });
     this.ended = new Promise<void>((resolve, reject) => {
       this.parser.on('end', resolve);
       this.parser.on('error', (err: Error) => reject(this.failure ?? parserError(err, position)));
@@ -204,6 +158,20 @@ class TarSink {
 
   private write(chunk: Buffer, cb: (err?: Error | null) => void): void {
     if (this.failure) return cb(this.failure);
+    if (this.head !== undefined) {
+      // The first bytes wait until there are enough to tell a tar from a second gzip layer.
+      const head = Buffer.concat([this.head, chunk]);
+      if (head.length < GZIP_MAGIC.length) {
+        this.head = head;
+        return cb();
+      }
+      this.head = undefined;
+      if (head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC)) {
+        this.fail(archiveError('the tar inside it is compressed again (a second gzip layer)'));
+        return cb(this.failure);
+      }
+      chunk = head;
+    }
     if (this.parser.write(chunk)) return cb();
     this.waiting = cb;
     this.parser.once('drain', () => {
@@ -215,6 +183,9 @@ class TarSink {
 
   /** The archive's end: every file on disk (flushed), then the layout settled. */
   private async finish(): Promise<void> {
+    // Fewer bytes than a gzip header: too short for a tar too, which the parser says.
+    if (this.head !== undefined && this.head.length > 0) this.parser.write(this.head);
+    this.head = undefined;
     this.parser.end();
     await this.ended;
     await this.files.all();

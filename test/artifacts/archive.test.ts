@@ -149,6 +149,22 @@ describe('archive extraction', () => {
     await assertNothingEscaped(root);
   });
 
+  test('a tar compressed again inside the gzip, whole or cut short, is refused instead of never settling (found by fuzz/targets/archive.ts)', { timeout: 30_000 }, async (t) => {
+    const release = tar(releaseEntries({ version: VERSION }));
+    // The fuzzer's input: a second gzip header cut short, on which the extraction used to wait forever.
+    for (const inner of [Buffer.from([0x1f, 0x8b, 0x00, 0x0f]), gzip(release), Buffer.from([0x1f, 0x8b])]) {
+      const { root, error } = await extract(t, gzip(inner));
+      assertRefused(error, 'refusing archive: the tar inside it is compressed again (a second gzip layer)');
+      await assertNothingEscaped(root);
+    }
+    // zstd's magic, whole or alone, and fewer bytes than any header: not a tar.
+    for (const inner of [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]), Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from([0x1f]), Buffer.alloc(0)]) {
+      const { root, error } = await extract(t, gzip(inner));
+      assertRefused(error, /^refusing archive: /);
+      await assertNothingEscaped(root);
+    }
+  });
+
   test('enterprise archives: only the teleport-ent/ top folder counts', async (t) => {
     const ent = releaseEntries({ version: VERSION, edition: 'ent' });
     const decoy: TarEntry = { path: 'teleport/tsh', mode: 0o755, content: '#!/bin/sh\necho decoy\n' };
