@@ -21,8 +21,12 @@ export function failed(name: string, detail: string, fix: string): Check {
   return { name, ok: false, detail, fix };
 }
 
-/** Quotes a path for a command line the user may paste into a POSIX shell. */
+/**
+ * Quotes a path for a command line the user may paste into their shell: a POSIX shell, or on Windows
+ * cmd.exe and PowerShell, which read double quotes and not single ones (a Windows path holds no `"`).
+ */
 export function shellQuote(value: string): string {
+  if (process.platform === 'win32') return /^[\w@%+=:,./\\-]+$/.test(value) ? value : `"${value}"`;
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -54,12 +54,6 @@ const WIN = process.platform === 'win32';
 /** Where npm puts global commands: `<prefix>/bin`, or on Windows the prefix itself. */
 const NPM_BIN = WIN ? 'the folder `npm prefix -g` prints' : '"$(npm prefix -g)/bin"';
 
-/** A path as the user's shell takes it: cmd.exe and PowerShell read double quotes, not single ones. */
-function quotePath(p: string): string {
-  if (!WIN) return shellQuote(p);
-  return /^[\w@%+=:,./\\-]+$/.test(p) ? p : `"${p}"`;
-}
-
 export interface LauncherCheckOptions {
   /** PATH as the user's shell has it. */
   pathVar: string | undefined;
@@ -83,14 +77,14 @@ export async function checkLauncher(tool: Tool, opts: LauncherCheckOptions): Pro
     return failed(tool, `${ours.path} is the teleport-tools launcher but is not executable${linked(ours)}`, `chmod +x ${shellQuote(ours.real)}`);
   }
   if (!first) {
-    const where = ourDir ? `add ${quotePath(ourDir)} to PATH` : `add the directory npm installs commands into (${NPM_BIN}) to PATH`;
+    const where = ourDir ? `add ${shellQuote(ourDir)} to PATH` : `add the directory npm installs commands into (${NPM_BIN}) to PATH`;
     return failed(tool, `no ${tool} on PATH`, `${where}, ${WIN ? 'in the user environment variables' : 'e.g. in ~/.profile'}, then open a new ${WIN ? 'terminal' : 'shell'}`);
   }
   if (first.launcher) return passed(tool, `${first.path} is the teleport-tools launcher${linked(first)}`);
   const detail = `${first.path} comes first on PATH and is not the teleport-tools launcher${linked(first)}`;
   if (ourDir) {
     const then = WIN ? 'then open a new terminal' : "then run 'hash -r'";
-    return failed(tool, detail, `put ${quotePath(ourDir)} before ${quotePath(dirname(first.path))} in PATH, or remove ${quotePath(first.path)} (an older Teleport install?); ${then}`);
+    return failed(tool, detail, `put ${shellQuote(ourDir)} before ${shellQuote(dirname(first.path))} in PATH, or remove ${shellQuote(first.path)} (an older Teleport install?); ${then}`);
   }
-  return failed(tool, detail, `install the launchers (npm install -g teleport-tools) and put ${NPM_BIN} before ${quotePath(dirname(first.path))} in PATH`);
+  return failed(tool, detail, `install the launchers (npm install -g teleport-tools) and put ${NPM_BIN} before ${shellQuote(dirname(first.path))} in PATH`);
 }
