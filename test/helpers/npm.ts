@@ -24,6 +24,18 @@ export interface Packed {
   files: string[];
 }
 
+/**
+ * This repository packed into `dir` and installed globally into `<dir>/prefix`, as a user would
+ * (`flags` added to `npm install -g`); its commands are in `<prefix>/bin`.
+ */
+export async function installPacked(dir: string, flags: string[] = []): Promise<Packed & { prefix: string }> {
+  const packed = await packRepo(dir);
+  const prefix = join(dir, 'prefix');
+  const install = await npm(['install', '-g', '--prefix', prefix, '--prefer-offline', ...flags, packed.tarball], dir);
+  assert.equal(install.code, 0, install.stderr);
+  return { ...packed, prefix };
+}
+
 /** `npm pack` of this repository into `dest`. */
 export async function packRepo(dest: string): Promise<Packed> {
   const pack = await npm(['pack', '--json', '--pack-destination', dest], REPO);
