@@ -13,7 +13,7 @@ import type { RandomAccessReader } from 'yauzl';
 type Yauzl = typeof YauzlModule.default;
 
 /** Why the range [start, end) cannot be read from a file of `size` bytes, or undefined when it can. */
-export function outOfBounds(start: number, end: number, size: number): string | undefined {
+function outOfBounds(start: number, end: number, size: number): string | undefined {
   if (Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= size) return undefined;
   return `it points past its own end: bytes ${start} to ${end} of a ${size}-byte file`;
 }
