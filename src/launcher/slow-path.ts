@@ -20,6 +20,7 @@ import type { Tool } from '../tools/cache.js';
 import { afterPlan } from './hooks.js';
 import { LAUNCHER_EXIT } from '../runtime-gate.js';
 import { runAfterOutput } from './after-output.js';
+import { afterFlush, stderr, stderrIsTTY, stderrSink, writeAnswer } from './stdio.js';
 
 function isTool(value: string | undefined): value is Tool {
   return (TOOLS as readonly string[]).includes(value ?? '');
@@ -28,7 +29,7 @@ function isTool(value: string | undefined): value is Tool {
 async function main(argv: string[]): Promise<number> {
   const [tool, self, ...args] = argv;
   if (!isTool(tool) || !self) {
-    process.stderr.write('teleport-tools: the launcher entry point is run by shims/tsh and shims/tctl, not directly\n');
+    stderr().write('teleport-tools: the launcher entry point is run by shims/tsh and shims/tctl, not directly\n');
     return LAUNCHER_EXIT.usage;
   }
   const controller = new AbortController();
@@ -37,23 +38,23 @@ async function main(argv: string[]): Promise<number> {
     if (++interrupts > 1) process.exit(LAUNCHER_EXIT.cancelled);
     controller.abort();
   });
-  const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
+  const settings = await loadSettings({ env: process.env, stderrIsTTY: stderrIsTTY() });
   armCheckpoint(settings.crashAt);
-  const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
+  const reporter = createReporter(stderrSink, settings.interactive);
   // Installs run in a child with lean V8 flags (tools/install-process.ts); this process has none.
   const ctx = createToolsContext(settings, reporter, { signal: controller.signal, isolateInstalls: true });
   try {
     const plan = await planLaunch(ctx, { tool, args, self });
     await afterPlan(settings, reporter, plan);
-    process.stdout.write(plan.binary);
+    writeAnswer(plan.binary);
     return 0;
   } catch (err) {
     if (isToolsError(err, 'ECANCELLED')) {
-      process.stderr.write(`teleport-tools: ${err.message}\n`);
+      stderr().write(`teleport-tools: ${err.message}\n`);
       return LAUNCHER_EXIT.cancelled;
     }
     if (isToolsError(err)) {
-      process.stderr.write(`teleport-tools: ${describeError(err)}\n`);
+      stderr().write(`teleport-tools: ${describeError(err)}\n`);
       return LAUNCHER_EXIT.nothingToRun;
     }
     throw err;
@@ -65,10 +66,10 @@ async function main(argv: string[]): Promise<number> {
 // No top-level await: the build bundles this module as CommonJS (scripts/postbuild.mjs).
 void main(process.argv.slice(2))
   .catch((err: unknown) => {
-    process.stderr.write(`teleport-tools: unexpected error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    stderr().write(`teleport-tools: unexpected error (please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
     return 1;
   })
   // Exit as soon as our output is flushed (and the work queued for after it is done, such as writing
   // the code cache): closing keep-alive TLS sockets would otherwise hold the shell (and the user's
   // tsh) for tens of milliseconds more.
-  .then((code) => process.stderr.write('', () => process.stdout.write('', () => void runAfterOutput().then(() => process.exit(code)))));
+  .then((code) => afterFlush(() => void runAfterOutput().then(() => process.exit(code))));
