@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +15,7 @@ import { startCdn } from '../helpers/cdn-server.js';
 import type { CdnServer } from '../helpers/cdn-server.js';
 import { noNpm, npm, packRepo } from '../helpers/npm.js';
 import { buildRelease } from '../helpers/release.js';
+import { FakeCluster, defaultCluster } from '../helpers/fake-cluster.js';
 import { REPO, SYSTEM_PATH, createSandbox, run } from '../helpers/sandbox.js';
 import type { RunResult, Sandbox } from '../helpers/sandbox.js';
 
@@ -148,6 +149,17 @@ describe('the npm package', { skip: noNpm, timeout: 180_000 }, () => {
     assert.match((await runBin('tsh', [`--proxy=${proxy}`, 'version'], onlyBin)).stdout, /^Teleport v18\.0\.1 /);
     assert.match((await runBin('tctl', ['version'], { ...onlyBin, TELEPORT_PROXY: proxy })).stdout, /^Teleport v18\.0\.1 /);
     assert.match((await runBin('tsh', ['version'], onlyBin)).stdout, /^Teleport v17\.0\.1 /);
+
+    // npm's global layout is recognised with shell builtins: with nothing but node beside the launchers
+    // on PATH (no readlink), the up-to-date login still reaches the Node.js side, which says nothing.
+    const nodeOnly = join(tmp, 'node-only');
+    await mkdir(nodeOnly, { recursive: true });
+    await symlink(process.execPath, join(nodeOnly, 'node'));
+    const cluster = await FakeCluster.create(join(tmp, 'cluster.json'), defaultCluster(proxy));
+    const again = await runBin('tsh', ['login', `--proxy=${proxy}`], { PATH: `${join(prefix, 'bin')}:${nodeOnly}`, FAKE_TELEPORT_CLUSTER: cluster.file, TELEPORT_USER: 'alice' });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr, '');
+    assert.match(again.stdout, /^ {2}Logged in as: +alice$/m);
   });
 
   it('teleport-tools doctor from the installed package finds everything in order', async () => {
