@@ -9,6 +9,7 @@ import { FIND_PATH, startCdn } from '../../test/helpers/cdn-server.js';
 import { buildRelease, currentPlatform } from '../../test/helpers/release.js';
 import { createSandbox } from '../../test/helpers/sandbox.js';
 import { FakeCluster, defaultCluster } from '../../test/helpers/fake-cluster.js';
+import { installPacked, noNpm } from '../../test/helpers/npm.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { BenchContext, BenchRow, BenchSection } from './types.js';
@@ -90,7 +91,8 @@ async function measureIn(ctx: BenchContext, opts: { calls: number; logins: numbe
     const cluster = await FakeCluster.create(join(opts.dir, 'cluster.json'), defaultCluster(cdn.url.replace('https://', '')));
     const env = { ...sb.env, FAKE_TELEPORT_CLUSTER: cluster.file, TELEPORT_USER: 'alice' } as NodeJS.ProcessEnv;
     const direct = join(sb.cacheDir, '13.2.3', 'tsh');
-    const launcher = join(sb.bin, 'tsh');
+    // What users run: this package packed and installed with npm, its bin link to the sh launcher.
+    const launcher = noNpm ? join(sb.bin, 'tsh') : join((await installPacked(opts.dir)).prefix, 'bin', 'tsh');
     const mini = join(opts.dir, 'minimal-launcher.cjs');
     await writeFile(mini, MINIMAL_NODE_LAUNCHER);
 
@@ -266,7 +268,8 @@ export const launcherBench: BenchSection = {
     'A sandboxed user with v13.2.3 (cloud-stable-version) and v14.1.0 installed from the test HTTPS CDN on',
     '127.0.0.1 (the fake binaries answer `tsh version` from sh, so the binary itself costs about a millisecond).',
     'Fast path: `tsh version` run 500 times each, interleaved and in rotating order, as the cached binary',
-    'directly, through the launcher (`bin/tsh`, an npm-style symlink to `shims/tsh`), and through a minimal',
+    'directly, through the launcher as npm installs it (`npm pack` of this repository, `npm install -g --prefix`,',
+    'then `<prefix>/bin/tsh`, npm\'s link to the package\'s sh launcher), and through a minimal',
     'Node.js launcher (start, read cloud-stable-version, spawnSync the binary); medians. Per-profile record:',
     'the same against v14.1.0 run directly, from a copy of that TELEPORT_HOME where `current-profile` names',
     'the proxy host and `cluster-versions/<host>` names v14.1.0. For reference, `sh -c \'exec <tsh> version\'`:',
