@@ -7,6 +7,7 @@ import { loadSettings } from '../settings.js';
 import type { Settings } from '../settings.js';
 import { createReporter } from '../ui/reporter.js';
 import type { Reporter } from '../ui/reporter.js';
+import { stderrIsTTY, stderrSink } from '../ui/stderr.js';
 import { armCheckpoint } from '../checkpoint.js';
 
 export interface CliContext {
@@ -21,7 +22,7 @@ let cached: Promise<CliContext> | undefined;
 /** Settings for this process, loaded on first use. */
 export function cliContext(): Promise<CliContext> {
   cached ??= (async () => {
-    const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
+    const settings = await loadSettings({ env: process.env, stderrIsTTY: stderrIsTTY() });
     armCheckpoint(settings.crashAt);
     const controller = new AbortController();
     // The first Ctrl-C cancels cleanly; a second one ends the process (130, as a shell reports it).
@@ -34,7 +35,7 @@ export function cliContext(): Promise<CliContext> {
     });
     return {
       settings,
-      reporter: createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive),
+      reporter: createReporter(stderrSink, settings.interactive),
       signal: controller.signal,
     };
   })();

@@ -20,7 +20,8 @@ import type { Tool } from '../tools/cache.js';
 import { afterPlan } from './hooks.js';
 import { LAUNCHER_EXIT } from '../runtime-gate.js';
 import { runAfterOutput } from './after-output.js';
-import { afterFlush, stderr, stderrIsTTY, stderrSink, writeAnswer } from './stdio.js';
+import { afterFlush, writeAnswer } from './stdio.js';
+import { stderr, stderrIsTTY, stderrSink } from '../ui/stderr.js';
 
 function isTool(value: string | undefined): value is Tool {
   return (TOOLS as readonly string[]).includes(value ?? '');

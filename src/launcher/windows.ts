@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { describeError, isToolsError } from '../errors.js';
 import { loadSettings } from '../settings.js';
 import { createReporter } from '../ui/reporter.js';
+import { stderrIsTTY, stderrSink } from '../ui/stderr.js';
 import { createToolsContext } from '../tools/context.js';
 import { planLaunch } from '../tools/launch.js';
 import type { Tool } from '../tools/cache.js';
@@ -29,8 +30,8 @@ function launcherPath(tool: Tool, entry: string): string {
 
 /** What to run, or the exit code when there is nothing (the reason already said). */
 async function choose(tool: Tool, args: readonly string[], self: string, signal: AbortSignal): Promise<string | number> {
-  const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
-  const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
+  const settings = await loadSettings({ env: process.env, stderrIsTTY: stderrIsTTY() });
+  const reporter = createReporter(stderrSink, settings.interactive);
   const ctx = createToolsContext(settings, reporter, { signal });
   try {
     return (await planLaunch(ctx, { tool, args, self })).binary;

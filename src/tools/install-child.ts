@@ -7,6 +7,7 @@ import { isToolsError } from '../errors.js';
 import { loadSettings } from '../settings.js';
 import { armCheckpoint } from '../checkpoint.js';
 import { createReporter } from '../ui/reporter.js';
+import { stderrIsTTY, stderrSink } from '../ui/stderr.js';
 import { createToolsContext } from './context.js';
 import { installTools } from './update.js';
 import type { ChildAnswer, ChildRequest } from './install-process.js';
@@ -15,10 +16,10 @@ async function main(raw: string | undefined): Promise<ChildAnswer> {
   const request = JSON.parse(raw ?? '') as ChildRequest;
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
-  const settings = await loadSettings({ env: process.env, stderrIsTTY: process.stderr.isTTY });
+  const settings = await loadSettings({ env: process.env, stderrIsTTY: stderrIsTTY() });
   // A crash test kills "the launcher" at a checkpoint: that is this process and the one that started it.
   armCheckpoint(settings.crashAt, process.ppid);
-  const reporter = createReporter({ write: (t) => process.stderr.write(t), columns: process.stderr.columns }, settings.interactive);
+  const reporter = createReporter(stderrSink, settings.interactive);
   // The launcher already decided that this install may use the network.
   const ctx = createToolsContext(settings, reporter, { signal: controller.signal, requested: true });
   try {

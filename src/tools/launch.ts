@@ -147,7 +147,7 @@ export async function planLaunch(ctx: ToolsContext, req: LaunchRequest): Promise
   const call = readCall({ tool: req.tool, args: req.args, envProxy: settings.env.TELEPORT_PROXY, currentProfile });
   // Before any request: a cache others could write is neither installed into nor run from, and
   // saying so once beats a warning about the update followed by the same refusal.
-  await checkPrivate(settings.cacheDir, 'cache directory');
+  checkPrivate(settings.cacheDir, 'cache directory');
   warnAboutSettings(ctx);
   if (call.subcommand === 'login' && ctx.network.allowed && settings.pin.kind !== 'version' && call.profile) {
     await checkOnLogin(ctx, call, call.profile);

@@ -77,7 +77,7 @@ export async function installTools(ctx: ToolsContext, version: string, opts: Ins
   requireNetwork(ctx);
   const { settings } = ctx;
   if (settings.platform instanceof ToolsError) throw settings.platform;
-  await checkPrivate(settings.cacheDir, 'cache directory');
+  checkPrivate(settings.cacheDir, 'cache directory');
   // A record written where others can write could be swapped before it is read, and the readers ignore
   // it there anyway (cluster-versions.ts): say so before downloading anything.
   if (opts.profile) checkPrivate(clusterVersionsDir(settings.home), 'cluster-versions directory');
